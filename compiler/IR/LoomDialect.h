@@ -1,0 +1,35 @@
+// The loom dialect and its ops, for every C++ file that builds or reads loom IR.
+#pragma once
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Dialect.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/Interfaces/ControlFlowInterfaces.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include "LoomDialect.h.inc"
+
+namespace loom {
+/// `(type, type)` or `()`: a parenthesized, possibly empty type list in custom assembly.
+mlir::ParseResult parseParenTypeList(mlir::OpAsmParser &parser,
+                                     llvm::SmallVectorImpl<mlir::Type> &types);
+void printParenTypeList(mlir::OpAsmPrinter &printer, mlir::Operation *op, mlir::TypeRange types);
+} // namespace loom
+
+namespace loom {
+/// Checks an op's ranked result types against its shape rule (ShapeInference).
+mlir::LogicalResult verifyInferredResultTypes(mlir::Operation *op);
+} // namespace loom
+
+#include "ShapeInferenceInterface.h.inc"
+
+#define GET_OP_CLASSES
+#include "LoomOps.h.inc"
+
+namespace loom {
+mlir::LogicalResult verifyScan(ScanOp op);
+mlir::LogicalResult verifyLoss(LossOp op);
+mlir::ParseResult parseConstant(mlir::OpAsmParser &parser, mlir::OperationState &result);
+void printConstant(mlir::OpAsmPrinter &printer, ConstantOp op);
+} // namespace loom

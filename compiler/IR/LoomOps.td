@@ -1,0 +1,383 @@
+// The ops of the loom dialect. Every op states its shape rule through ShapeInferenceOpInterface;
+// the C++ side of each rule lives in LoomOps.cpp under a banner with the op's name.
+#ifndef LOOM_OPS_TD
+#define LOOM_OPS_TD
+
+include "LoomDialect.td"
+include "ShapeInferenceInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/Interfaces/ControlFlowInterfaces.td"
+
+class Loom_ShapedOp<string mnemonic, list<Trait> traits = []> :
+    Loom_Op<mnemonic, !listconcat(traits,
+        [DeclareOpInterfaceMethods<ShapeInferenceOpInterface>])>;
+
+//===----------------------------------------------------------------------===//
+// Model interface: inputs, parameters, outputs, the loss
+//===----------------------------------------------------------------------===//
+
+def Loom_InputOp : Loom_ShapedOp<"input", [NoSideEffect]> {
+  let summary = "a named input of the model, fed by the caller";
+  let description = [{
+    Declares an input tensor. The generated model class gets a typed accessor
+    with this name. The shape is static: it is fixed when the model is compiled.
+
+    ```mlir
+    %images = loom.input "images" : tensor<28x128x28xf32>
+    ```
+  }];
+  let arguments = (ins StrAttr:$name);
+  let results = (outs Loom_Tensor:$result);
+  let assemblyFormat = "$name attr-dict `:` type($result)";
+}
+
+def Loom_ParameterOp : Loom_ShapedOp<"parameter", [NoSideEffect]> {
+  let summary = "a named trainable parameter with its initializer";
+  let description = [{
+    Declares a parameter owned by the generated model class and saved in its
+    parameter file. `init` names the initializer: `zeros`, `ones`, `uniform`
+    (U(-scale, scale)) or `glorot_uniform`; `scale` is only read by `uniform`.
+
+    ```mlir
+    %w = loom.parameter "lstm.weight_hh" {init = "uniform", scale = 0.0884 : f64} : tensor<512x128xf32>
+    ```
+  }];
+  let arguments = (ins StrAttr:$name, DefaultValuedAttr<StrAttr, "\"zeros\"">:$init,
+                   DefaultValuedAttr<F64Attr, "0.0">:$scale);
+  let results = (outs Loom_FloatTensor:$result);
+  let assemblyFormat = "$name attr-dict `:` type($result)";
+}
+
+def Loom_OutputOp : Loom_Op<"output"> {
+  let summary = "a named output of the model, read by the caller";
+  let description = [{
+    Marks a value as a model output. The generated class gets a typed accessor
+    with this name, filled by `forward()`.
+
+    ```mlir
+    loom.output "logits" %logits : tensor<128x10xf32>
+    ```
+  }];
+  let arguments = (ins StrAttr:$name, Loom_Tensor:$value);
+  let assemblyFormat = "$name $value attr-dict `:` type($value)";
+}
+
+def Loom_LossOp : Loom_Op<"loss"> {
+  let summary = "the scalar training objective";
+  let description = [{
+    Marks the scalar value that training minimizes. Autodiff starts from it and
+    `train_step()` returns it. A model has at most one loss.
+
+    ```mlir
+    loom.loss %l : tensor<f32>
+    ```
+  }];
+  let arguments = (ins Loom_FloatTensor:$value);
+  let assemblyFormat = "$value attr-dict `:` type($value)";
+  let verifier = [{ return ::loom::verifyLoss(*this); }];
+}
+
+def Loom_ConstantOp : Loom_ShapedOp<"constant", [NoSideEffect, ConstantLike]> {
+  let summary = "a constant tensor";
+  let description = [{
+    ```mlir
+    %zeros = loom.constant dense<0.0> : tensor<128x128xf32>
+    ```
+  }];
+  let arguments = (ins ElementsAttr:$value);
+  let results = (outs Loom_Tensor:$result);
+  // The attribute prints its own type, which is the result type.
+  let parser = [{ return ::loom::parseConstant(parser, result); }];
+  let printer = [{ ::loom::printConstant(p, *this); }];
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Linear algebra and element-wise arithmetic
+//===----------------------------------------------------------------------===//
+
+def Loom_MatmulOp : Loom_ShapedOp<"matmul", [NoSideEffect]> {
+  let summary = "matrix product of two rank-2 tensors, either side optionally transposed";
+  let description = [{
+    Computes `op(lhs) x op(rhs)` where `op` transposes when the matching flag is
+    set. With `lhs : [M,K]` and `rhs : [N,K]`, `transpose_rhs` gives `[M,N]`,
+    which is how a layer applies a PyTorch-layout weight `[out, in]`.
+
+    ```mlir
+    %y = loom.matmul %x, %w {transpose_rhs} : (tensor<128x28xf32>, tensor<512x28xf32>) -> tensor<128x512xf32>
+    ```
+  }];
+  let arguments = (ins Loom_FloatTensor:$lhs, Loom_FloatTensor:$rhs,
+                   UnitAttr:$transpose_lhs, UnitAttr:$transpose_rhs);
+  let results = (outs Loom_FloatTensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+}
+
+class Loom_ElementwiseBinaryOp<string mnemonic, string what, list<Trait> traits = []> :
+    Loom_ShapedOp<mnemonic, !listconcat(traits, [NoSideEffect])> {
+  let summary = "element-wise " # what # " of two tensors of one shape";
+  let description = [{
+    Both operands have the same shape, which is the result's shape.
+
+    ```mlir
+    %z = loom.}] # mnemonic # [{ %x, %y : (tensor<128x512xf32>, tensor<128x512xf32>) -> tensor<128x512xf32>
+    ```
+  }];
+  let arguments = (ins Loom_FloatTensor:$lhs, Loom_FloatTensor:$rhs);
+  let results = (outs Loom_FloatTensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+}
+
+def Loom_AddOp : Loom_ElementwiseBinaryOp<"add", "sum", [Commutative]> {
+  let hasCanonicalizer = 1;
+}
+def Loom_SubOp : Loom_ElementwiseBinaryOp<"sub", "difference">;
+def Loom_MulOp : Loom_ElementwiseBinaryOp<"mul", "product", [Commutative]> {
+  let hasCanonicalizer = 1;
+}
+def Loom_DivOp : Loom_ElementwiseBinaryOp<"div", "quotient">;
+
+def Loom_BiasAddOp : Loom_ShapedOp<"bias_add", [NoSideEffect]> {
+  let summary = "adds a vector along the last dimension (bias broadcast)";
+  let description = [{
+    `input : [..., C]` plus `bias : [C]`, broadcast over every leading dimension.
+
+    ```mlir
+    %y = loom.bias_add %x, %b : (tensor<128x10xf32>, tensor<10xf32>) -> tensor<128x10xf32>
+    ```
+  }];
+  let arguments = (ins Loom_FloatTensor:$input, Loom_FloatTensor:$bias);
+  let results = (outs Loom_FloatTensor:$result);
+  let assemblyFormat = "$input `,` $bias attr-dict `:` functional-type(operands, results)";
+}
+
+class Loom_ElementwiseUnaryOp<string mnemonic, string what> :
+    Loom_ShapedOp<mnemonic, [NoSideEffect]> {
+  let summary = "element-wise " # what;
+  let description = [{
+    The result has the operand's shape.
+
+    ```mlir
+    %y = loom.}] # mnemonic # [{ %x : (tensor<128x128xf32>) -> tensor<128x128xf32>
+    ```
+  }];
+  let arguments = (ins Loom_FloatTensor:$input);
+  let results = (outs Loom_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Loom_TanhOp : Loom_ElementwiseUnaryOp<"tanh", "hyperbolic tangent">;
+def Loom_SigmoidOp : Loom_ElementwiseUnaryOp<"sigmoid", "logistic sigmoid 1/(1+exp(-x))">;
+def Loom_ExpOp : Loom_ElementwiseUnaryOp<"exp", "exponential">;
+def Loom_LogOp : Loom_ElementwiseUnaryOp<"log", "natural logarithm">;
+
+//===----------------------------------------------------------------------===//
+// Shape manipulation
+//===----------------------------------------------------------------------===//
+
+def Loom_SliceOp : Loom_ShapedOp<"slice", [NoSideEffect]> {
+  let summary = "a contiguous block along one axis (for example one gate block)";
+  let description = [{
+    Takes `size` entries starting at `start` along `axis`; every other
+    dimension is kept.
+
+    ```mlir
+    %i = loom.slice %gates {axis = 1 : i64, start = 0 : i64, size = 128 : i64} : (tensor<128x512xf32>) -> tensor<128x128xf32>
+    ```
+  }];
+  let arguments = (ins Loom_Tensor:$input, I64Attr:$axis, I64Attr:$start, I64Attr:$size);
+  let results = (outs Loom_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def Loom_ConcatOp : Loom_ShapedOp<"concat", [NoSideEffect]> {
+  let summary = "joins tensors along one axis";
+  let description = [{
+    Every operand has the same shape except along `axis`, where the result's
+    size is the sum of the operands' sizes.
+
+    ```mlir
+    %g = loom.concat %a, %b {axis = 1 : i64} : (tensor<128x128xf32>, tensor<128x128xf32>) -> tensor<128x256xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<Loom_Tensor>:$inputs, I64Attr:$axis);
+  let results = (outs Loom_Tensor:$result);
+  let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
+}
+
+def Loom_ReshapeOp : Loom_ShapedOp<"reshape", [NoSideEffect]> {
+  let summary = "reinterprets a tensor with another shape of the same element count";
+  let description = [{
+    Row-major order is kept. The result type must be ranked and static.
+
+    ```mlir
+    %flat = loom.reshape %x : (tensor<28x128x28xf32>) -> tensor<3584x28xf32>
+    ```
+  }];
+  let arguments = (ins Loom_Tensor:$input);
+  let results = (outs Loom_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def Loom_BroadcastOp : Loom_ShapedOp<"broadcast", [NoSideEffect]> {
+  let summary = "repeats a tensor along new axes";
+  let description = [{
+    Inserts the dimensions listed in `axes` (positions in the result) with the
+    sizes given by `shape`; this is the adjoint of a reduction over `axes`.
+
+    ```mlir
+    %b = loom.broadcast %s {axes = [1], shape = [128, 10]} : (tensor<128xf32>) -> tensor<128x10xf32>
+    ```
+  }];
+  let arguments = (ins Loom_FloatTensor:$input, I64ArrayAttr:$axes, I64ArrayAttr:$shape);
+  let results = (outs Loom_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions, softmax and losses
+//===----------------------------------------------------------------------===//
+
+class Loom_ReduceOp<string mnemonic, string what> : Loom_ShapedOp<mnemonic, [NoSideEffect]> {
+  let summary = what # " over the listed axes, which are removed";
+  let description = [{
+    The result drops every axis in `axes`; reducing all axes gives a scalar.
+
+    ```mlir
+    %s = loom.}] # mnemonic # [{ %x {axes = [1]} : (tensor<128x10xf32>) -> tensor<128xf32>
+    ```
+  }];
+  let arguments = (ins Loom_FloatTensor:$input, I64ArrayAttr:$axes);
+  let results = (outs Loom_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Loom_ReduceSumOp : Loom_ReduceOp<"reduce_sum", "sum">;
+def Loom_ReduceMeanOp : Loom_ReduceOp<"reduce_mean", "mean">;
+def Loom_ReduceMaxOp : Loom_ReduceOp<"reduce_max", "maximum">;
+
+class Loom_SoftmaxLikeOp<string mnemonic, string what> : Loom_ShapedOp<mnemonic, [NoSideEffect]> {
+  let summary = what # " along the last axis";
+  let description = [{
+    Computed in the numerically stable form (the row maximum is subtracted
+    first). The result has the operand's shape.
+
+    ```mlir
+    %p = loom.}] # mnemonic # [{ %logits : (tensor<128x10xf32>) -> tensor<128x10xf32>
+    ```
+  }];
+  let arguments = (ins Loom_FloatTensor:$input);
+  let results = (outs Loom_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Loom_SoftmaxOp : Loom_SoftmaxLikeOp<"softmax", "softmax">;
+def Loom_LogSoftmaxOp : Loom_SoftmaxLikeOp<"log_softmax", "log-softmax">;
+
+def Loom_SparseSoftmaxCrossEntropyOp :
+    Loom_ShapedOp<"sparse_softmax_cross_entropy", [NoSideEffect]> {
+  let summary = "mean cross-entropy of softmax(logits) against integer class labels";
+  let description = [{
+    `logits : [N, C]` and `labels : [N]` with values in `[0, C)`; the result is
+    the scalar mean over the `N` rows of `-log softmax(logits)[label]`.
+
+    ```mlir
+    %l = loom.sparse_softmax_cross_entropy %logits, %labels : (tensor<128x10xf32>, tensor<128xi32>) -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins Loom_FloatTensor:$logits, Loom_IntTensor:$labels);
+  let results = (outs Loom_FloatTensor:$result);
+  let assemblyFormat = "$logits `,` $labels attr-dict `:` functional-type(operands, results)";
+}
+
+def Loom_SparseSoftmaxCrossEntropyGradOp :
+    Loom_ShapedOp<"sparse_softmax_cross_entropy_grad", [NoSideEffect]> {
+  let summary = "gradient of sparse_softmax_cross_entropy with respect to the logits";
+  let description = [{
+    `(softmax(logits) - onehot(labels)) * dloss / N`, shaped like the logits.
+    Autodiff emits it; users do not write it.
+
+    ```mlir
+    %d = loom.sparse_softmax_cross_entropy_grad %logits, %labels, %dl : (tensor<128x10xf32>, tensor<128xi32>, tensor<f32>) -> tensor<128x10xf32>
+    ```
+  }];
+  let arguments = (ins Loom_FloatTensor:$logits, Loom_IntTensor:$labels,
+                   Loom_FloatTensor:$dloss);
+  let results = (outs Loom_FloatTensor:$result);
+  let assemblyFormat = "$logits `,` $labels `,` $dloss attr-dict `:` functional-type(operands, results)";
+}
+
+def Loom_ArgmaxOp : Loom_ShapedOp<"argmax", [NoSideEffect]> {
+  let summary = "index of the largest entry along the last axis";
+  let description = [{
+    Ties go to the lowest index, as in PyTorch.
+
+    ```mlir
+    %class = loom.argmax %logits : (tensor<128x10xf32>) -> tensor<128xi32>
+    ```
+  }];
+  let arguments = (ins Loom_FloatTensor:$input);
+  let results = (outs Loom_IntTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+//===----------------------------------------------------------------------===//
+// Recurrence
+//===----------------------------------------------------------------------===//
+
+def Loom_ScanOp : Loom_ShapedOp<"scan", [AttrSizedOperandSegments,
+    AttrSizedResultSegments, SingleBlock, RecursiveSideEffects]> {
+  let summary = "runs its region once per time step, carrying state";
+  let description = [{
+    The region is one time step. Its block arguments are the carried state
+    (initialised from `carried`) followed by one time slice of each tensor in
+    `sequences` (each `[T, ...]`, sliced along axis 0). `loom.yield` returns the
+    next carried state followed by the per-step outputs. The op's results are
+    the final carried state followed by the per-step outputs stacked into
+    `[T, ...]` tensors. With `reverse`, steps run from `T-1` down to `0` and the
+    outputs are stacked at the index of the step that produced them. The
+    region may use values defined above it, such as weights.
+
+    ```mlir
+    %h, %hs = loom.scan carry(%h0 : tensor<128x64xf32>) over(%x : tensor<28x128x64xf32>) -> (tensor<128x64xf32>), (tensor<28x128x64xf32>) {
+    ^bb0(%h_prev: tensor<128x64xf32>, %x_t: tensor<128x64xf32>):
+      %r = loom.matmul %h_prev, %w {transpose_rhs} : (tensor<128x64xf32>, tensor<64x64xf32>) -> tensor<128x64xf32>
+      %s = loom.add %r, %x_t : (tensor<128x64xf32>, tensor<128x64xf32>) -> tensor<128x64xf32>
+      %h_next = loom.tanh %s : (tensor<128x64xf32>) -> tensor<128x64xf32>
+      loom.yield %h_next, %h_next : tensor<128x64xf32>, tensor<128x64xf32>
+    }
+    ```
+  }];
+  let arguments = (ins Variadic<Loom_Tensor>:$carried, Variadic<Loom_Tensor>:$sequences,
+                   UnitAttr:$reverse);
+  let results = (outs Variadic<Loom_Tensor>:$finals, Variadic<Loom_Tensor>:$outputs);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    (`reverse` $reverse^)? `carry` `(` $carried `:` type($carried) `)`
+    (`over` `(` $sequences^ `:` type($sequences) `)`)?
+    `->` custom<ParenTypeList>(type($finals)) `,` custom<ParenTypeList>(type($outputs))
+    $body attr-dict
+  }];
+  let verifier = [{ return ::loom::verifyScan(*this); }];
+  let extraClassDeclaration = [{
+    /// Number of time steps: the leading dimension of the sequences, or -1
+    /// while they are unranked.
+    int64_t getNumSteps();
+    ::mlir::Block &getBodyBlock() { return body().front(); }
+  }];
+}
+
+def Loom_YieldOp : Loom_Op<"yield", [NoSideEffect, Terminator, HasParent<"ScanOp">]> {
+  let summary = "ends a scan step: next carried state, then per-step outputs";
+  let description = [{
+    ```mlir
+    loom.yield %h_next, %h_next : tensor<128x64xf32>, tensor<128x64xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<Loom_Tensor>:$values);
+  let assemblyFormat = "($values^ `:` type($values))? attr-dict";
+}
+
+#endif // LOOM_OPS_TD

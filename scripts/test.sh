@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Sets up the machine, builds Loom and runs the whole default test suite (README's second command).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+bash scripts/build.sh
+ctest --test-dir build --output-on-failure -j 2 -LE slow
