@@ -1,0 +1,296 @@
+// The DSL's recorder: builds the model's loom module op by op, checking each op as it is added.
+#include "Recorder.h"
+
+#include "mlir/Dialect/StandardOps/IR/Ops.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Verifier.h"
+
+#include <filesystem>
+
+using namespace mlir;
+
+namespace loom::dsl {
+
+std::string to_string(const Shape &shape) {
+  std::string text = "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    text += (i ? ", " : "") + std::to_string(shape[i]);
+  return text + "]";
+}
+
+struct Model::State {
+  MLIRContext context;
+  OwningOpRef<ModuleOp> module;
+  FuncOp forward;
+  OpBuilder builder{&context};
+  /// Parameters are grouped at the top of the function, in declaration order, so that scan
+  /// bodies can use them; this is the last one declared so far.
+  Operation *lastParameter = nullptr;
+};
+
+Model::Model(std::string name) : name_(std::move(name)), state_(std::make_unique<State>()) {
+  state_->context.loadDialect<LoomDialect, StandardOpsDialect>();
+  Location loc = FileLineColLoc::get(&state_->context, name_, 0, 0);
+  state_->module = ModuleOp::create(loc, StringRef(name_));
+  state_->module->getOperation()->setAttr("loom.model", state_->builder.getStringAttr(name_));
+  state_->forward = FuncOp::create(loc, "forward", state_->builder.getFunctionType({}, {}));
+  state_->module->push_back(state_->forward);
+  Block *entry = state_->forward.addEntryBlock();
+  state_->builder.setInsertionPointToEnd(entry);
+  auto ret = state_->builder.create<ReturnOp>(loc);
+  state_->builder.setInsertionPoint(ret);
+}
+
+Model::~Model() = default;
+
+MLIRContext &Model::context() { return state_->context; }
+ModuleOp Model::module() { return *state_->module; }
+
+void Model::fail(const std::string &message) const {
+  std::string file = std::filesystem::path(where_.file_name()).filename().string();
+  std::string prefix = file + ":" + std::to_string(where_.line()) + ": ";
+  if (!layer_.empty())
+    prefix += kind_ + " '" + layer_ + "': ";
+  throw ModelError(prefix + message);
+}
+
+Model::LayerScope::LayerScope(Model &model, std::string layer, std::string kind,
+                              std::source_location where)
+    : model_(model), saved_layer_(std::move(model.layer_)), saved_kind_(std::move(model.kind_)),
+      saved_where_(model.where_) {
+  model.layer_ = std::move(layer);
+  model.kind_ = std::move(kind);
+  model.where_ = where;
+}
+
+Model::LayerScope::~LayerScope() {
+  model_.layer_ = std::move(saved_layer_);
+  model_.kind_ = std::move(saved_kind_);
+  model_.where_ = saved_where_;
+}
+
+mlir::Value Tensor::value() const { return mlir::Value::getFromOpaquePointer(value_); }
+
+//===----------------------------------------------------------------------===//
+// Recorder
+//===----------------------------------------------------------------------===//
+
+OpBuilder &Recorder::builder(Model &model) { return model.state_->builder; }
+
+Location Recorder::location(Model &model) {
+  MLIRContext *context = &model.context();
+  Location line = FileLineColLoc::get(context, model.where_.file_name(), model.where_.line(),
+                                      model.where_.column());
+  if (model.layer_.empty())
+    return line;
+  return NameLoc::get(StringAttr::get(context, model.layer_), line);
+}
+
+Tensor Recorder::wrap(Model &model, Value value) {
+  auto type = value.getType().cast<RankedTensorType>();
+  return Tensor(&model, value.getAsOpaquePointer(), Shape(type.getShape().begin(), type.getShape().end()),
+                type.getElementType().isInteger(32));
+}
+
+void Recorder::inferAndVerify(Model &model, Operation *op) {
+  std::string messages;
+  LogicalResult ok = success();
+  {
+    ScopedDiagnosticHandler capture(&model.context(), [&](Diagnostic &diagnostic) {
+      if (diagnostic.getSeverity() == DiagnosticSeverity::Error)
+        messages += (messages.empty() ? "" : "; ") + diagnostic.str();
+      return success();
+    });
+    if (auto shaped = dyn_cast<ShapeInference>(op)) {
+      FailureOr<SmallVector<Type>> types = shaped.inferResultTypes();
+      ok = failed(types) ? failure() : success();
+      if (succeeded(ok)) {
+        for (auto [result, type] : llvm::zip(op->getResults(), *types))
+          result.setType(type);
+      }
+    }
+    if (succeeded(ok))
+      ok = verify(op);
+  }
+  if (failed(ok)) {
+    op->erase();
+    model.fail(messages);
+  }
+}
+
+Tensor Recorder::record(Model &model, StringRef opName, ArrayRef<Tensor> operands,
+                        ArrayRef<NamedAttribute> attributes, bool integerResult) {
+  for (const Tensor &operand : operands) {
+    if (&operand.model() != &model)
+      model.fail("uses a tensor recorded in another model");
+  }
+  OperationState state(location(model), opName);
+  for (const Tensor &operand : operands)
+    state.addOperands(operand.value());
+  state.addAttributes(attributes);
+  Type element = integerResult ? Type(builder(model).getI32Type()) : builder(model).getF32Type();
+  state.addTypes(UnrankedTensorType::get(element));
+  Operation *op = builder(model).createOperation(state);
+  inferAndVerify(model, op);
+  return wrap(model, op->getResult(0));
+}
+
+std::vector<Tensor> Recorder::scan(Model &model, const std::vector<Tensor> &initial,
+                                   const std::vector<Tensor> &sequences,
+                                   const std::function<Step(const std::vector<Tensor> &,
+                                                            const std::vector<Tensor> &)> &body) {
+  OpBuilder &b = builder(model);
+  Location loc = location(model);
+  OperationState state(loc, ScanOp::getOperationName());
+  for (const Tensor &t : initial)
+    state.addOperands(t.value());
+  for (const Tensor &t : sequences)
+    state.addOperands(t.value());
+  state.addAttribute("operand_segment_sizes",
+                     b.getI32VectorAttr({int32_t(initial.size()), int32_t(sequences.size())}));
+  Region *region = state.addRegion();
+  Block *block = new Block();
+  region->push_back(block);
+  std::vector<Tensor> stateArgs, stepArgs;
+  for (const Tensor &t : initial)
+    stateArgs.push_back(wrap(model, block->addArgument(t.value().getType(), loc)));
+  for (const Tensor &t : sequences) {
+    auto type = t.value().getType().cast<RankedTensorType>();
+    auto stepType = RankedTensorType::get(type.getShape().drop_front(), type.getElementType());
+    stepArgs.push_back(wrap(model, block->addArgument(stepType, loc)));
+  }
+
+  Step step;
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToEnd(block);
+    step = body(stateArgs, stepArgs);
+    SmallVector<Value> yielded;
+    for (const Tensor &t : step.carried)
+      yielded.push_back(t.value());
+    for (const Tensor &t : step.outputs)
+      yielded.push_back(t.value());
+    b.create<YieldOp>(loc, yielded);
+  }
+  state.addAttribute("result_segment_sizes",
+                     b.getI32VectorAttr({int32_t(step.carried.size()), int32_t(step.outputs.size())}));
+  for (size_t i = 0; i < step.carried.size() + step.outputs.size(); ++i)
+    state.addTypes(UnrankedTensorType::get(b.getF32Type()));
+  Operation *op = b.createOperation(state);
+  inferAndVerify(model, op);
+  std::vector<Tensor> results;
+  for (Value v : op->getResults())
+    results.push_back(wrap(model, v));
+  return results;
+}
+
+//===----------------------------------------------------------------------===//
+// Model interface
+//===----------------------------------------------------------------------===//
+
+static void checkName(Model &model, const std::string &name, const char *what) {
+  model.require(!name.empty(), std::string("a model ") + what + " needs a non-empty name");
+}
+
+static void checkShape(Model &model, const std::string &name, const Shape &shape) {
+  for (int64_t size : shape)
+    model.require(size > 0, "'" + name + "' has shape " + to_string(shape) +
+                                "; every dimension must be positive (shapes are static)");
+}
+
+static Tensor declare(Model &model, llvm::StringRef opName, const std::string &name,
+                      const Shape &shape, Type element, ArrayRef<NamedAttribute> extra) {
+  OpBuilder &b = Recorder::builder(model);
+  OperationState state(Recorder::location(model), opName);
+  state.addAttribute("name", b.getStringAttr(name));
+  state.addAttributes(extra);
+  state.addTypes(RankedTensorType::get(shape, element));
+  Operation *op = b.createOperation(state);
+  Recorder::inferAndVerify(model, op);
+  return Recorder::wrap(model, op->getResult(0));
+}
+
+Tensor Model::input(const std::string &name, Shape shape, std::source_location where) {
+  LayerScope scope(*this, name, "input", where);
+  checkName(*this, name, "input");
+  checkShape(*this, name, shape);
+  return declare(*this, InputOp::getOperationName(), name, shape,
+                 Recorder::builder(*this).getF32Type(), {});
+}
+
+Tensor Model::integer_input(const std::string &name, Shape shape, std::source_location where) {
+  LayerScope scope(*this, name, "input", where);
+  checkName(*this, name, "input");
+  checkShape(*this, name, shape);
+  return declare(*this, InputOp::getOperationName(), name, shape,
+                 Recorder::builder(*this).getI32Type(), {});
+}
+
+Tensor Model::parameter(const std::string &name, Shape shape, Initializer init,
+                        std::source_location where) {
+  LayerScope scope(*this, layer_.empty() ? name : layer_, kind_.empty() ? "parameter" : kind_,
+                   layer_.empty() ? where : where_);
+  checkName(*this, name, "parameter");
+  checkShape(*this, name, shape);
+  bool duplicate = false;
+  module().walk([&](ParameterOp op) { duplicate |= op.name() == name; });
+  require(!duplicate, "parameter '" + name +
+                          "' is already declared; give each layer a unique name");
+  OpBuilder &b = Recorder::builder(*this);
+  NamedAttribute attrs[] = {b.getNamedAttr("init", b.getStringAttr(init.kind)),
+                            b.getNamedAttr("scale", b.getF64FloatAttr(init.scale))};
+  OpBuilder::InsertionGuard guard(b);
+  if (state_->lastParameter)
+    b.setInsertionPointAfter(state_->lastParameter);
+  else
+    b.setInsertionPointToStart(&state_->forward.front());
+  Tensor result = declare(*this, ParameterOp::getOperationName(), name, shape, b.getF32Type(), attrs);
+  state_->lastParameter = result.value().getDefiningOp();
+  return result;
+}
+
+Tensor Model::constant(Shape shape, float value, std::source_location where) {
+  LayerScope scope(*this, layer_, kind_, layer_.empty() ? where : where_);
+  checkShape(*this, "constant", shape);
+  OpBuilder &b = Recorder::builder(*this);
+  auto type = RankedTensorType::get(shape, b.getF32Type());
+  auto op = b.create<ConstantOp>(Recorder::location(*this), type,
+                                 DenseElementsAttr::get(type, llvm::makeArrayRef(value)));
+  return Recorder::wrap(*this, op.getResult());
+}
+
+void Model::output(const std::string &name, const Tensor &value, std::source_location where) {
+  LayerScope scope(*this, name, "output", where);
+  checkName(*this, name, "output");
+  bool duplicate = false;
+  module().walk([&](OutputOp op) { duplicate |= op.name() == name; });
+  require(!duplicate, "output '" + name + "' is already declared");
+  OpBuilder &b = Recorder::builder(*this);
+  b.create<OutputOp>(Recorder::location(*this), b.getStringAttr(name), value.value());
+}
+
+void Model::minimize(const Tensor &loss, Adam optimizer, std::source_location where) {
+  LayerScope scope(*this, "loss", "loss", where);
+  require(!has_loss_, "the model already has a loss; a model minimizes one scalar");
+  require(loss.rank() == 0 && !loss.is_integer(),
+          "the loss must be a float scalar, got " + to_string(loss.shape()) +
+              "; reduce it first (for example with reduce_mean)");
+  require(optimizer.learning_rate > 0 && optimizer.beta1 >= 0 && optimizer.beta1 < 1 &&
+              optimizer.beta2 >= 0 && optimizer.beta2 < 1 && optimizer.epsilon > 0,
+          "Adam needs learning_rate > 0, 0 <= beta1, beta2 < 1 and epsilon > 0");
+  OpBuilder &b = Recorder::builder(*this);
+  b.create<LossOp>(Recorder::location(*this), loss.value());
+  module()->setAttr("loom.optimizer",
+                    b.getDictionaryAttr({
+                        b.getNamedAttr("kind", b.getStringAttr("adam")),
+                        b.getNamedAttr("learning_rate", b.getF64FloatAttr(optimizer.learning_rate)),
+                        b.getNamedAttr("beta1", b.getF64FloatAttr(optimizer.beta1)),
+                        b.getNamedAttr("beta2", b.getF64FloatAttr(optimizer.beta2)),
+                        b.getNamedAttr("epsilon", b.getF64FloatAttr(optimizer.epsilon)),
+                    }));
+  has_loss_ = true;
+  optimizer_ = optimizer;
+}
+
+} // namespace loom::dsl

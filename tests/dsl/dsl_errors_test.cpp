@@ -1,0 +1,129 @@
+// Each test makes one DSL mistake and checks the error names the layer, the shapes and the line.
+#include "loom/dsl/Layers.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+using namespace loom::dsl;
+
+namespace {
+
+/// Runs `misuse` and returns the ModelError's message (fails the test if nothing is thrown).
+template <typename F> std::string errorOf(F &&misuse) {
+  try {
+    misuse();
+  } catch (const ModelError &error) {
+    return error.what();
+  }
+  ADD_FAILURE() << "expected a ModelError";
+  return "";
+}
+
+std::string at(int line) { return "dsl_errors_test.cpp:" + std::to_string(line) + ": "; }
+
+TEST(DslErrors, DenseOnASequenceNamesLayerShapeAndLine) {
+  Model model("m");
+  Tensor x = model.input("x", {5, 2, 4});
+  int line = __LINE__ + 1;
+  Dense head(model, "head", 10);
+  std::string message = errorOf([&] { head(x); });
+  EXPECT_EQ(message, at(line) + "Dense 'head': expects a float input [batch, features], got [5, 2, 4]");
+}
+
+TEST(DslErrors, LstmOnAMatrix) {
+  Model model("m");
+  Tensor x = model.input("x", {2, 3});
+  int line = __LINE__ + 1;
+  std::string message = errorOf([&] { LSTM(model, "encoder", 8)(x); });
+  EXPECT_EQ(message, at(line) +
+                         "LSTM 'encoder': expects a float sequence [time, batch, features], got [2, 3]");
+}
+
+TEST(DslErrors, ZeroUnits) {
+  Model model("m");
+  int line = __LINE__ + 1;
+  std::string message = errorOf([&] { SimpleRNN(model, "rnn", 0); });
+  EXPECT_EQ(message, at(line) + "SimpleRNN 'rnn': needs a positive number of units, got 0");
+}
+
+TEST(DslErrors, MatmulContractionMismatchAtTopLevel) {
+  Model model("m");
+  Tensor a = model.input("a", {4, 28});
+  Tensor b = model.input("b", {27, 8});
+  int line = __LINE__ + 1;
+  std::string message = errorOf([&] { matmul(a, b); });
+  EXPECT_EQ(message, at(line) + "op 'matmul': 'loom.matmul' op contraction sizes differ: lhs "
+                                "[4, 28] gives 28, rhs [27, 8] gives 27");
+}
+
+TEST(DslErrors, TwoLayersWithOneName) {
+  Model model("m");
+  Tensor x = model.input("x", {5, 2, 4});
+  LSTM(model, "lstm", 8)(x);
+  int line = __LINE__ + 1;
+  std::string message = errorOf([&] { LSTM(model, "lstm", 8)(x); });
+  EXPECT_EQ(message, at(line) + "LSTM 'lstm': parameter 'lstm.weight_ih' is already declared; give "
+                                "each layer a unique name");
+}
+
+TEST(DslErrors, LossMustBeScalar) {
+  Model model("m");
+  Tensor x = model.input("x", {2, 10});
+  int line = __LINE__ + 1;
+  std::string message = errorOf([&] { model.minimize(x, Adam{}); });
+  EXPECT_EQ(message, at(line) + "loss 'loss': the loss must be a float scalar, got [2, 10]; reduce "
+                                "it first (for example with reduce_mean)");
+}
+
+TEST(DslErrors, FloatLabels) {
+  Model model("m");
+  Tensor logits = model.input("logits", {2, 10});
+  Tensor labels = model.input("labels", {2});
+  int line = __LINE__ + 1;
+  std::string message = errorOf([&] { sparse_softmax_cross_entropy(logits, labels); });
+  EXPECT_EQ(message, at(line) + "op 'sparse_softmax_cross_entropy': labels must be an int32 tensor "
+                                "(declare them with integer_input), got float [2]");
+}
+
+TEST(DslErrors, LabelsOfAnotherBatchSize) {
+  Model model("m");
+  Tensor logits = model.input("logits", {2, 10});
+  Tensor labels = model.integer_input("labels", {3});
+  int line = __LINE__ + 1;
+  std::string message = errorOf([&] { sparse_softmax_cross_entropy(logits, labels); });
+  EXPECT_EQ(message, at(line) + "op 'sparse_softmax_cross_entropy': "
+                                "'loom.sparse_softmax_cross_entropy' op needs logits [N, C] and "
+                                "labels [N], got logits [2, 10] and labels [3]");
+}
+
+TEST(DslErrors, NonPositiveInputDimension) {
+  Model model("m");
+  int line = __LINE__ + 1;
+  std::string message = errorOf([&] { model.input("images", {28, 0, 28}); });
+  EXPECT_EQ(message, at(line) + "input 'images': 'images' has shape [28, 0, 28]; every dimension "
+                                "must be positive (shapes are static)");
+}
+
+TEST(DslErrors, SliceOutOfRange) {
+  Model model("m");
+  Tensor x = model.input("x", {4, 8});
+  int line = __LINE__ + 1;
+  std::string message = errorOf([&] { slice(x, 1, 6, 4); });
+  EXPECT_EQ(message, at(line) + "op 'slice': 'loom.slice' op takes [6, 10) of axis 1, which has "
+                                "size 8 in [4, 8]");
+}
+
+// A correct model records parameters with PyTorch's names and shapes, and the right output shape.
+TEST(Dsl, LstmRecordsPyTorchLayout) {
+  Model model("m");
+  Tensor x = model.input("x", {28, 16, 28});
+  Tensor h = LSTM(model, "lstm", 128)(x);
+  EXPECT_EQ(h.shape(), (Shape{16, 128}));
+  Tensor seq = LSTM(model, "lstm2", 32, Returns::Sequence)(x);
+  EXPECT_EQ(seq.shape(), (Shape{28, 16, 32}));
+  Tensor logits = Dense(model, "head", 10)(h);
+  EXPECT_EQ(logits.shape(), (Shape{16, 10}));
+}
+
+} // namespace
