@@ -3,12 +3,12 @@
 
 #include "mlir/Transforms/Passes.h"
 
-void loom::buildPipeline(mlir::OpPassManager &pm, const PipelineOptions &options) {
+void loom::buildPipeline(mlir::OpPassManager &pm) {
   // Model-level rules first: later passes assume unique names and a single loss.
   pm.addPass(createVerifyModelPass());
   // Every later pass (and the Halide lowering) needs static shapes.
   pm.addNestedPass<mlir::FuncOp>(createInferShapesPass());
-  // Canonicalize before autodiff so gradients are derived for the simplest graph.
+  // Canonicalize last for now; autodiff will follow it, so gradients are derived for the
+  // simplest graph.
   pm.addPass(mlir::createCanonicalizerPass());
-  (void)options; // Training passes (autodiff, optimizer update) join here: issue #2's plan.
 }

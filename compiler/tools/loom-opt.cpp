@@ -15,7 +15,7 @@ int main(int argc, char **argv) {
   mlir::registerCSEPass();
   mlir::PassPipelineRegistration<>(
       "loom-pipeline", "Loom's inference pipeline: verify, infer shapes, canonicalize",
-      [](mlir::OpPassManager &pm) { loom::buildPipeline(pm, loom::PipelineOptions{}); });
+      [](mlir::OpPassManager &pm) { loom::buildPipeline(pm); });
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "Loom graph IR optimizer driver\n", registry));
 }

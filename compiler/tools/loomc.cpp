@@ -25,8 +25,6 @@ cl::opt<std::string> modelName("model", cl::desc("Which registered model to comp
                                cl::value_desc("name"), cl::init(""));
 cl::opt<std::string> outputPath("o", cl::desc("Output file ('-' for stdout)"),
                                 cl::value_desc("file"), cl::init("-"));
-cl::opt<bool> training("train", cl::desc("Build the training pipeline (autodiff and optimizer)"),
-                       cl::init(false));
 cl::opt<bool> definitionOnly("no-passes",
                              cl::desc("Print the module as the definition recorded it, before any pass"),
                              cl::init(false));
@@ -65,13 +63,10 @@ int main(int argc, char **argv) {
   } catch (const loom::dsl::ModelError &error) {
     return fail(error.what());
   }
-  if (training && !model.has_loss())
-    return fail("--train needs a loss: call model.minimize(loss, optimizer) in the definition");
-
   if (!definitionOnly) {
     mlir::PassManager pm(&model.context());
     mlir::applyPassManagerCLOptions(pm);
-    loom::buildPipeline(pm, loom::PipelineOptions{training});
+    loom::buildPipeline(pm);
     if (mlir::failed(pm.run(model.module())))
       return fail("the pass pipeline failed (see the diagnostics above)");
   }
