@@ -324,6 +324,43 @@ def Loom_ArgmaxOp : Loom_ShapedOp<"argmax", [NoSideEffect]> {
 }
 
 //===----------------------------------------------------------------------===//
+// Training: gradients and optimizer updates
+//===----------------------------------------------------------------------===//
+
+def Loom_ParameterGradientOp : Loom_Op<"parameter_gradient"> {
+  let summary = "the gradient of the loss with respect to a named parameter";
+  let description = [{
+    Autodiff emits one per parameter the loss depends on; the optimizer pass
+    turns each into an update of that parameter. The gradient has the
+    parameter's shape.
+
+    ```mlir
+    loom.parameter_gradient "lstm.weight_hh" %g : tensor<512x128xf32>
+    ```
+  }];
+  let arguments = (ins StrAttr:$name, Loom_FloatTensor:$gradient);
+  let assemblyFormat = "$name $gradient attr-dict `:` type($gradient)";
+}
+
+def Loom_AdamUpdateOp : Loom_Op<"adam_update"> {
+  let summary = "one Adam step on a named parameter, PyTorch semantics";
+  let description = [{
+    Updates the parameter `name` and its first and second moment estimates
+    (state owned by the generated model class, saved with it) from
+    `gradient`, with bias correction by the step count that `train_step()`
+    keeps: `m = b1 m + (1-b1) g`, `v = b2 v + (1-b2) g^2`,
+    `p -= lr (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps)`.
+
+    ```mlir
+    loom.adam_update "lstm.weight_hh" %g {beta1 = 0.9 : f64, beta2 = 0.999 : f64, epsilon = 1.0e-08 : f64, learning_rate = 1.0e-03 : f64} : tensor<512x128xf32>
+    ```
+  }];
+  let arguments = (ins StrAttr:$name, Loom_FloatTensor:$gradient, F64Attr:$learning_rate,
+                   F64Attr:$beta1, F64Attr:$beta2, F64Attr:$epsilon);
+  let assemblyFormat = "$name $gradient attr-dict `:` type($gradient)";
+}
+
+//===----------------------------------------------------------------------===//
 // Recurrence
 //===----------------------------------------------------------------------===//
 

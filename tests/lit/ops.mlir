@@ -58,3 +58,12 @@ func @lstm_classifier_pieces() {
   loom.loss %loss : tensor<f32>
   return
 }
+
+// CHECK-LABEL: func @training_ops
+func @training_ops(%g: tensor<8x4xf32>) {
+  // CHECK: loom.parameter_gradient "w" %{{.*}} : tensor<8x4xf32>
+  loom.parameter_gradient "w" %g : tensor<8x4xf32>
+  // CHECK: loom.adam_update "w" %{{.*}} {beta1 = 9.000000e-01 : f64, beta2 = {{.*}} : f64, epsilon = 1.000000e-08 : f64, learning_rate = 1.000000e-03 : f64} : tensor<8x4xf32>
+  loom.adam_update "w" %g {beta1 = 0.9 : f64, beta2 = 0.999 : f64, epsilon = 1.0e-08 : f64, learning_rate = 1.0e-03 : f64} : tensor<8x4xf32>
+  return
+}
