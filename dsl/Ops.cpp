@@ -60,6 +60,7 @@ Tensor matmul(const Tensor &lhs, const Tensor &rhs, bool transpose_lhs, bool tra
 Tensor add(const Tensor &l, const Tensor &r, Where w) { return binary(l, r, AddOp::getOperationName(), "add", w); }
 Tensor sub(const Tensor &l, const Tensor &r, Where w) { return binary(l, r, SubOp::getOperationName(), "sub", w); }
 Tensor mul(const Tensor &l, const Tensor &r, Where w) { return binary(l, r, MulOp::getOperationName(), "mul", w); }
+Tensor div(const Tensor &l, const Tensor &r, Where w) { return binary(l, r, DivOp::getOperationName(), "div", w); }
 Tensor bias_add(const Tensor &x, const Tensor &b, Where w) {
   return binary(x, b, BiasAddOp::getOperationName(), "bias_add", w);
 }

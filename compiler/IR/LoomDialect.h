@@ -28,6 +28,14 @@ mlir::LogicalResult verifyInferredResultTypes(mlir::Operation *op);
 #include "LoomOps.h.inc"
 
 namespace loom {
+/// Creates the op `name` with result types given by its shape rule (one result of
+/// `resultElementType`, or the rule's count). Returns null, with the rule's diagnostic emitted and
+/// the op erased, when the operands do not fit together.
+mlir::Operation *buildWithInferredTypes(mlir::OpBuilder &builder, mlir::Location loc,
+                                        llvm::StringRef name, mlir::ValueRange operands,
+                                        llvm::ArrayRef<mlir::NamedAttribute> attributes,
+                                        mlir::Type resultElementType);
+
 mlir::LogicalResult verifyScan(ScanOp op);
 mlir::LogicalResult verifyLoss(LossOp op);
 mlir::ParseResult parseConstant(mlir::OpAsmParser &parser, mlir::OperationState &result);

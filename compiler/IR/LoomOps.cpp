@@ -94,6 +94,24 @@ LogicalResult loom::verifyInferredResultTypes(Operation *op) {
   return success();
 }
 
+Operation *loom::buildWithInferredTypes(OpBuilder &builder, Location loc, StringRef name,
+                                        ValueRange operands, ArrayRef<NamedAttribute> attributes,
+                                        Type resultElementType) {
+  OperationState state(loc, name);
+  state.addOperands(operands);
+  state.addAttributes(attributes);
+  state.addTypes(UnrankedTensorType::get(resultElementType));
+  Operation *op = builder.createOperation(state);
+  FailureOr<Types> types = cast<ShapeInference>(op).inferResultTypes();
+  if (failed(types)) {
+    op->erase();
+    return nullptr;
+  }
+  for (auto [result, type] : llvm::zip(op->getResults(), *types))
+    result.setType(type);
+  return op;
+}
+
 //===----------------------------------------------------------------------===//
 // InputOp, ParameterOp, ConstantOp
 //===----------------------------------------------------------------------===//

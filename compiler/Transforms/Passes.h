@@ -11,6 +11,8 @@ namespace loom {
 
 std::unique_ptr<mlir::Pass> createVerifyModelPass();
 std::unique_ptr<mlir::Pass> createInferShapesPass();
+std::unique_ptr<mlir::Pass> createAutodiffPass();
+std::unique_ptr<mlir::Pass> createOptimizerPass();
 
 /// Adds Loom's passes to `pm` in their one fixed order (see Pipeline.cpp for why that order).
 void buildPipeline(mlir::OpPassManager &pm);

@@ -28,4 +28,30 @@ def InferShapes : Pass<"loom-infer-shapes", "::mlir::FuncOp"> {
   let dependentDialects = ["::loom::LoomDialect"];
 }
 
+//===----------------------------------------------------------------------===//
+// Training
+//===----------------------------------------------------------------------===//
+
+def Autodiff : Pass<"loom-autodiff", "::mlir::ModuleOp"> {
+  let summary = "Builds @train_step: the forward pass, then the loss's gradients";
+  let description = [{
+    Reverse-mode differentiation of the model's `loom.loss` with respect to
+    every parameter, ending in one `loom.parameter_gradient` per parameter.
+    A `loom.scan` becomes a reverse-time scan (backprop through time) that
+    recomputes each step from the state the forward scan saved. A model with
+    no loss is left as it is.
+  }];
+  let constructor = "::loom::createAutodiffPass()";
+}
+
+def Optimizer : Pass<"loom-optimizer", "::mlir::ModuleOp"> {
+  let summary = "Turns parameter gradients into optimizer updates";
+  let description = [{
+    Reads the module's `loom.optimizer` attribute (written by the DSL's
+    `minimize`) and replaces every `loom.parameter_gradient` in
+    `@train_step` by that optimizer's update op (`loom.adam_update`).
+  }];
+  let constructor = "::loom::createOptimizerPass()";
+}
+
 #endif // LOOM_PASSES_TD

@@ -8,7 +8,13 @@ void loom::buildPipeline(mlir::OpPassManager &pm) {
   pm.addPass(createVerifyModelPass());
   // Every later pass (and the Halide lowering) needs static shapes.
   pm.addNestedPass<mlir::FuncOp>(createInferShapesPass());
-  // Canonicalize last for now; autodiff will follow it, so gradients are derived for the
-  // simplest graph.
+  // Canonicalize before autodiff so gradients are derived for the simplest graph.
   pm.addPass(mlir::createCanonicalizerPass());
+  // Training models (those with a loss) get @train_step: forward, then backprop through time.
+  pm.addPass(createAutodiffPass());
+  // Gradients become optimizer updates; this needs the gradients, so it follows autodiff.
+  pm.addPass(createOptimizerPass());
+  // Autodiff leaves identities (x * 1, zero adjoints added in) and duplicate constants behind.
+  pm.addPass(mlir::createCanonicalizerPass());
+  pm.addPass(mlir::createCSEPass());
 }

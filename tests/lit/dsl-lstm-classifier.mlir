@@ -31,5 +31,19 @@
 // PASSES: IR Dump After VerifyModel
 // PASSES: IR Dump After InferShapes
 // PASSES: IR Dump After Canonicalizer
+// PASSES: IR Dump After Autodiff
+// PASSES: IR Dump After Optimizer
+// PASSES: IR Dump After Canonicalizer
+// PASSES: IR Dump After CSE
 
 // WHICH: loomc: error: this loomc holds several models (lstm_classifier, rnn_tagger); pick one with --model=NAME
+
+// The training function ends in one Adam update per parameter, with the DSL's hyperparameters.
+// CHECK-LABEL: func @train_step()
+// CHECK: loom.scan reverse
+// CHECK-DAG: loom.adam_update "lstm.weight_ih" {{.*}}learning_rate = 1.000000e-03 : f64} : tensor<16x3xf32>
+// CHECK-DAG: loom.adam_update "lstm.weight_hh" {{.*}} : tensor<16x4xf32>
+// CHECK-DAG: loom.adam_update "lstm.bias_ih" {{.*}} : tensor<16xf32>
+// CHECK-DAG: loom.adam_update "lstm.bias_hh" {{.*}} : tensor<16xf32>
+// CHECK-DAG: loom.adam_update "head.weight" {{.*}} : tensor<10x4xf32>
+// CHECK-DAG: loom.adam_update "head.bias" {{.*}} : tensor<10xf32>

@@ -151,6 +151,7 @@ Tensor matmul(const Tensor &lhs, const Tensor &rhs, bool transpose_lhs = false,
 Tensor add(const Tensor &lhs, const Tensor &rhs, Where where = Where::current());
 Tensor sub(const Tensor &lhs, const Tensor &rhs, Where where = Where::current());
 Tensor mul(const Tensor &lhs, const Tensor &rhs, Where where = Where::current());
+Tensor div(const Tensor &lhs, const Tensor &rhs, Where where = Where::current());
 Tensor bias_add(const Tensor &input, const Tensor &bias, Where where = Where::current());
 Tensor tanh(const Tensor &x, Where where = Where::current());
 Tensor sigmoid(const Tensor &x, Where where = Where::current());
