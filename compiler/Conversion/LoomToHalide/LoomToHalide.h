@@ -1,0 +1,34 @@
+// Translates loom ops into Halide Funcs, one op at a time: the algorithm half of every Loom kernel.
+// The code generator strings these Funcs into pipelines; CpuSchedule.h gives them a schedule.
+#pragma once
+
+#include "Halide.h"
+#include "mlir/IR/Operation.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace loom::conversion {
+
+/// A tensor as Halide sees it: a Func over pure Vars. Halide dimension 0 is the LAST (innermost,
+/// contiguous) tensor axis, so a row-major [T, B, I] tensor is f(i, b, t); a scalar (0-D tensor) is a
+/// Func of no arguments. `shape` is in tensor order.
+struct HalideTensor {
+  Halide::Func func;
+  std::vector<int64_t> shape;
+  Halide::Type type;
+};
+
+/// Translates one loom op, given its operands' tensors in operand order, into one tensor per result.
+///
+/// Every op gets fresh Funcs named after it (`matmul_3`, `softmax_7_row_max`, ...), so no two results
+/// share a Func, and every Func carries Halide estimates of its extents: the schedules read them, and so
+/// can Halide's autoschedulers. The Funcs have no schedule; see schedule_cpu().
+///
+/// Throws std::runtime_error naming the op and its location when the op is one the code generator
+/// handles itself (input, parameter, output, loss, parameter_gradient, adam_update, scan, yield) or has
+/// no translation, when the operands do not match the op's operand types, or when Halide rejects the
+/// definition.
+std::vector<HalideTensor> lower_op(mlir::Operation *op, const std::vector<HalideTensor> &operands);
+
+} // namespace loom::conversion

@@ -1,0 +1,184 @@
+// The default CPU schedule: what it stores and how it loops, and a model-like kernel (dense, tanh, dense,
+// the softmax family, reductions, a backward matmul, products of awkward shapes) realized with it on AVX2
+// and AVX-512 hosts at sizes that are not multiples of either vector width.
+#include "conversion_test.h"
+
+#include "loom/reference/ops.h"
+
+#include <regex>
+
+namespace loom::conversion::testing {
+namespace {
+
+namespace ref = loom::reference;
+using Halide::Internal::ForType;
+
+// B = 37 rows, I = 45 inputs, H = 133 hidden units, C = 10 classes. The last four products are a single
+// row, a single column, fewer columns than a vector, and a product read only in part, where the schedule's
+// tiles must still fit.
+const char *const model_kernel = R"mlir(
+  func @f(%x: tensor<37x45xf32>, %w: tensor<133x45xf32>, %b: tensor<133xf32>, %v: tensor<10x133xf32>,
+          %labels: tensor<37xi32>, %dloss: tensor<f32>)
+      -> (tensor<37x10xf32>, tensor<37x10xf32>, tensor<f32>, tensor<37x10xf32>, tensor<37xi32>,
+          tensor<133xf32>, tensor<37xf32>, tensor<37x133xf32>,
+          tensor<1x133xf32>, tensor<37x1xf32>, tensor<37x3xf32>, tensor<37x3xf32>) {
+    %pre = loom.matmul %x, %w {transpose_rhs} : (tensor<37x45xf32>, tensor<133x45xf32>) -> tensor<37x133xf32>
+    %biased = loom.bias_add %pre, %b : (tensor<37x133xf32>, tensor<133xf32>) -> tensor<37x133xf32>
+    %h = loom.tanh %biased : (tensor<37x133xf32>) -> tensor<37x133xf32>
+    %logits = loom.matmul %h, %v {transpose_rhs} : (tensor<37x133xf32>, tensor<10x133xf32>) -> tensor<37x10xf32>
+    %p = loom.softmax %logits : (tensor<37x10xf32>) -> tensor<37x10xf32>
+    %lp = loom.log_softmax %logits : (tensor<37x10xf32>) -> tensor<37x10xf32>
+    %loss = loom.sparse_softmax_cross_entropy %logits, %labels : (tensor<37x10xf32>, tensor<37xi32>) -> tensor<f32>
+    %grad = loom.sparse_softmax_cross_entropy_grad %logits, %labels, %dloss : (tensor<37x10xf32>, tensor<37xi32>, tensor<f32>) -> tensor<37x10xf32>
+    %classes = loom.argmax %logits : (tensor<37x10xf32>) -> tensor<37xi32>
+    %mean = loom.reduce_mean %h {axes = [0]} : (tensor<37x133xf32>) -> tensor<133xf32>
+    %max = loom.reduce_max %h {axes = [1]} : (tensor<37x133xf32>) -> tensor<37xf32>
+    %dh = loom.matmul %grad, %v : (tensor<37x10xf32>, tensor<10x133xf32>) -> tensor<37x133xf32>
+    %x36 = loom.slice %x {axis = 0 : i64, start = 36 : i64, size = 1 : i64} : (tensor<37x45xf32>) -> tensor<1x45xf32>
+    %row = loom.matmul %x36, %w {transpose_rhs} : (tensor<1x45xf32>, tensor<133x45xf32>) -> tensor<1x133xf32>
+    %v9 = loom.slice %v {axis = 0 : i64, start = 9 : i64, size = 1 : i64} : (tensor<10x133xf32>) -> tensor<1x133xf32>
+    %column = loom.matmul %h, %v9 {transpose_rhs} : (tensor<37x133xf32>, tensor<1x133xf32>) -> tensor<37x1xf32>
+    %v2 = loom.slice %v {axis = 0 : i64, start = 2 : i64, size = 3 : i64} : (tensor<10x133xf32>) -> tensor<3x133xf32>
+    %narrow = loom.matmul %h, %v2 {transpose_rhs} : (tensor<37x133xf32>, tensor<3x133xf32>) -> tensor<37x3xf32>
+    %again = loom.matmul %x, %w {transpose_rhs} : (tensor<37x45xf32>, tensor<133x45xf32>) -> tensor<37x133xf32>
+    %corner = loom.slice %again {axis = 1 : i64, start = 130 : i64, size = 3 : i64} : (tensor<37x133xf32>) -> tensor<37x3xf32>
+    return %p, %lp, %loss, %grad, %classes, %mean, %max, %dh, %row, %column, %narrow, %corner : tensor<37x10xf32>,
+        tensor<37x10xf32>, tensor<f32>, tensor<37x10xf32>, tensor<37xi32>, tensor<133xf32>, tensor<37xf32>,
+        tensor<37x133xf32>, tensor<1x133xf32>, tensor<37x1xf32>, tensor<37x3xf32>, tensor<37x3xf32>
+  })mlir";
+
+struct ModelInputs {
+  Tensor x = random_tensor({37, 45}, -1, 1, 1), w = random_tensor({133, 45}, -0.3, 0.3, 2),
+         b = random_tensor({133}, -0.1, 0.1, 3), v = random_tensor({10, 133}, -0.3, 0.3, 4),
+         labels = random_labels(37, 10), dloss{{}, {0.7}};
+
+  std::vector<HalideTensor> tensors() const {
+    return {input(x), input(w), input(b), input(v), input(labels, Halide::Int(32)), input(dloss)};
+  }
+};
+
+/// A Func the outputs call whose name (`<op>_<n>` or `<op>_<n>_<role>`) matches `pattern`.
+Halide::Func func_named(const LoweredFunction &lowered, const std::string &pattern) {
+  std::regex name(pattern);
+  for (const HalideTensor &output : lowered.outputs) {
+    for (const auto &[callee, function] : Halide::Internal::find_transitive_calls(output.func.function())) {
+      if (std::regex_match(callee, name))
+        return Halide::Func(function);
+    }
+  }
+  ADD_FAILURE() << "no Func matches " << pattern;
+  return Halide::Func();
+}
+
+/// Where `f` is computed; locked, as Halide requires before a LoopLevel is inspected.
+Halide::LoopLevel compute_level(const Halide::Func &f) {
+  Halide::LoopLevel level = f.function().schedule().compute_level();
+  return level.lock();
+}
+
+bool stored(const Halide::Func &f) { return compute_level(f).is_root(); }
+bool inlined(const Halide::Func &f) { return compute_level(f).is_inlined(); }
+
+TEST(Schedule, StoresReductionsAndWhatWouldBeRecomputedAndInlinesTheRest) {
+  ParsedFunction parsed(model_kernel);
+  std::vector<HalideTensor> inputs = ModelInputs().tensors();
+  LoweredFunction lowered = lower_function(parsed.function(), inputs);
+  schedule_cpu(lowered.all, lowered.outputs, avx512_target());
+
+  // A matmul operand would be recomputed once per output column if inlined.
+  EXPECT_TRUE(stored(func_named(lowered, R"(tanh_\d+)")));
+  EXPECT_TRUE(stored(func_named(lowered, R"(matmul_\d+_rhs_transposed)")));
+  // Read once per point by its only consumer.
+  EXPECT_TRUE(inlined(func_named(lowered, R"(bias_add_\d+)")));
+  // softmax reads exp(x - max) in the row sum and again in the result; log_softmax only in the sum.
+  EXPECT_TRUE(stored(func_named(lowered, R"(softmax_\d+_exp)")));
+  EXPECT_TRUE(inlined(func_named(lowered, R"(log_softmax_\d+_exp)")));
+  // The kernel's inputs are read in place, even x, which the first matmul reads once per column.
+  for (const HalideTensor &input : inputs)
+    EXPECT_TRUE(inlined(input.func));
+
+  // The first matmul [37, 45] x [45, 133] is stored tile by tile, tiles of rows in parallel; each tile's
+  // sum is computed just before it, columns in vectors and the tile unrolled inside the k loop. Loops
+  // are listed innermost first.
+  const Halide::Func product = lowered.all[0].func;
+  const auto callees = Halide::Internal::find_direct_calls(product.function());
+  ASSERT_EQ(callees.size(), 1u) << "the product reads only its sum";
+  const Halide::Func sum(callees.begin()->second);
+  ASSERT_TRUE(stored(product));
+  EXPECT_EQ(compute_level(sum).func(), product.name());
+  const auto &tiles = product.function().definition().schedule().dims();
+  EXPECT_TRUE(std::any_of(tiles.begin(), tiles.end(),
+                          [](const auto &d) { return d.for_type == ForType::Parallel; }));
+  const std::vector<Halide::Internal::Dim> &loops = sum.function().update(0).schedule().dims();
+  ASSERT_GE(loops.size(), 4u);
+  EXPECT_EQ(loops[0].for_type, ForType::Vectorized);
+  EXPECT_EQ(loops[1].for_type, ForType::Unrolled);
+  EXPECT_EQ(loops[2].for_type, ForType::Unrolled);
+  EXPECT_TRUE(loops[3].is_rvar());
+}
+
+// A code generator may copy each result into an output Func of its own, which lower_op did not make and
+// which has no estimates; the tensor's shape stands in for them.
+TEST(Schedule, OutputCopiesAreSizedByTheirTensorShape) {
+  ParsedFunction parsed(R"mlir(
+    func @f(%x: tensor<300x300xf32>) -> tensor<300x300xf32> {
+      %y = loom.tanh %x : (tensor<300x300xf32>) -> tensor<300x300xf32>
+      return %y : tensor<300x300xf32>
+    })mlir");
+  LoweredFunction lowered = lower_function(parsed.function(), {input(random_tensor({300, 300}))});
+  Halide::Func copy("out0");
+  Halide::Var c, r;
+  copy(c, r) = lowered.outputs[0].func(c, r);
+  schedule_cpu(lowered.all, {{copy, {300, 300}, Halide::Float(32)}}, avx512_target());
+
+  EXPECT_TRUE(inlined(lowered.outputs[0].func));
+  const std::vector<Halide::Internal::Dim> &loops = copy.function().definition().schedule().dims();
+  EXPECT_EQ(loops[0].for_type, ForType::Vectorized);
+  EXPECT_TRUE(std::any_of(loops.begin(), loops.end(),
+                          [](const auto &d) { return d.for_type == ForType::Parallel; }))
+      << "90000 points make enough parallel tasks";
+}
+
+void expect_model_kernel_matches_reference(const Halide::Target &target) {
+  ModelInputs in;
+  auto results = run(model_kernel, in.tensors(), target);
+
+  std::vector<double> xw =
+      ref::dense_forward(in.x.values, in.w.values, std::vector<double>(133, 0.0), 37, 45, 133);
+  std::vector<double> h = ref::tanh_forward(ref::bias_add_forward(xw, in.b.values, 37, 133));
+  std::vector<double> logits = ref::dense_forward(h, in.v.values, std::vector<double>(10, 0.0), 37, 133, 10);
+  std::vector<int> labels(in.labels.values.begin(), in.labels.values.end());
+  ref::SoftmaxCrossEntropy<double> loss = ref::sparse_softmax_cross_entropy(logits, labels, 37, 10);
+  for (double &d : loss.dlogits)
+    d *= in.dloss.values[0];
+  std::vector<int> classes = ref::argmax(logits, 37, 10);
+
+  expect_close(results[0], ref::softmax_forward(logits, 37, 10), "softmax of dense(tanh(dense))");
+  expect_close(results[1], ref::log_softmax_forward(logits, 37, 10), "log_softmax");
+  expect_close(results[2], {loss.loss}, "sparse_softmax_cross_entropy");
+  expect_close(results[3], loss.dlogits, "sparse_softmax_cross_entropy_grad");
+  expect_close(results[4], std::vector<double>(classes.begin(), classes.end()), "argmax");
+  expect_close(results[5], ref::mean_forward(h, {1, 37, 133}), "reduce_mean axes [0]");
+  expect_close(results[6], ref::max_forward(h, {37, 133, 1}), "reduce_max axes [1]");
+  expect_close(results[7], ref::matmul_forward(loss.dlogits, in.v.values, 37, 10, 133),
+               "matmul [37, 10] x [10, 133]");
+  expect_close(results[8], ref::slice_columns_forward(xw, 1, 37 * 133, 36 * 133, 133), "matmul of one row");
+  expect_close(results[9], ref::slice_columns_forward(logits, 37, 10, 9, 1), "matmul to one column");
+  expect_close(results[10], ref::slice_columns_forward(logits, 37, 10, 2, 3), "matmul to three columns");
+  expect_close(results[11], ref::slice_columns_forward(xw, 37, 133, 130, 3), "matmul read only in part");
+}
+
+TEST(Schedule, ModelKernelMatchesReferenceOnAvx2) {
+  if (!Halide::get_host_target().has_feature(Halide::Target::AVX2))
+    GTEST_SKIP() << "this host has no AVX2";
+  expect_model_kernel_matches_reference(avx2_target());
+}
+
+TEST(Schedule, ModelKernelMatchesReferenceOnAvx512) {
+  if (!Halide::get_host_target().has_feature(Halide::Target::AVX512_Skylake))
+    GTEST_SKIP() << "this host has no AVX-512";
+  expect_model_kernel_matches_reference(avx512_target());
+}
+
+} // namespace
+} // namespace loom::conversion::testing
