@@ -1,0 +1,39 @@
+// Ahead-of-time compilation of a set of kernels into one static library and one C header, every kernel
+// compiled for several CPU targets with runtime dispatch, and of the one Halide runtime they all share.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "Halide.h"
+#include "loom/lower/kernel.h"
+
+namespace loom::lower {
+
+// One function of a library: its C name and how to build its kernel for a target.
+struct KernelRequest {
+  std::string function_name;
+  std::function<Kernel(const Halide::Target&)> build;
+};
+
+// Writes <output_dir>/<library>.a and <library>.h. With several targets, each function dispatches on its
+// first call's CPU (halide_can_use_target_features) to the first target the CPU supports, so list the
+// widest first; the header also declares each variant as <function>_<suffix> (variant_suffix) for tests.
+// Kernels are compiled with no_runtime: link one library from compile_halide_runtime beside them.
+// Throws Halide::CompileError or std::runtime_error.
+void compile_kernel_library(const std::string& library, const std::vector<KernelRequest>& kernels,
+                            const std::vector<Halide::Target>& targets, const std::filesystem::path& output_dir);
+
+// The runtime all libraries of one program share: built for the greatest common denominator of their
+// targets, so its own code runs on every CPU the dispatch can choose.
+Halide::Target runtime_target(const std::vector<Halide::Target>& targets);
+
+// Writes the Halide runtime for runtime_target(targets) as a static library.
+void compile_halide_runtime(const std::vector<Halide::Target>& targets, const std::filesystem::path& archive);
+
+// Short name of a target's variant: "avx512", "avx2", else the target string with '-' as '_'.
+std::string variant_suffix(const Halide::Target& target);
+
+}  // namespace loom::lower
