@@ -1,6 +1,16 @@
-# loom_add_model_compiler(<name> SOURCES <model.cpp>...): builds loomc-<name>, the model compiler
-# for a model file that defines its model with LOOM_MODEL. Running it prints the model's IR
-# (--emit=ir), after the pipeline or after every pass (--print-ir-after-all).
+# Building models with Loom.
+#
+#   loom_add_model(<name> SOURCES <model.cpp>... [TARGETS <halide-target>...])
+#     Compiles the model that SOURCES define with LOOM_MODEL(<name>, model) into the static library
+#     target <name>: its kernels ahead of time, plus the generated class loom::models::<name> in
+#     "<name>.h". Link it into your train and infer programs. TARGETS defaults to LOOM_CPU_TARGETS
+#     (AVX-512, then AVX2, chosen at run time); the library needs only Loom's runtime and the one
+#     Halide runtime, never MLIR, LLVM or libHalide.
+#
+#   loom_add_model_compiler(<name> SOURCES <model.cpp>...)
+#     Only builds loomc-<name>, the model's compiler: it prints the model's IR (--emit=ir), after the
+#     pipeline or after every pass (--print-ir-after-all), or writes its library (--emit=library).
+
 function(loom_add_model_compiler name)
   cmake_parse_arguments(ARG "" "" "SOURCES" ${ARGN})
   if(NOT ARG_SOURCES)
@@ -8,4 +18,32 @@ function(loom_add_model_compiler name)
   endif()
   add_executable(loomc-${name} ${ARG_SOURCES})
   target_link_libraries(loomc-${name} PRIVATE LoomCompilerMain)
+endfunction()
+
+function(loom_add_model name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;TARGETS" ${ARGN})
+  loom_add_model_compiler(${name} SOURCES ${ARG_SOURCES})
+  if(NOT ARG_TARGETS)
+    set(ARG_TARGETS ${LOOM_CPU_TARGETS})
+  endif()
+  set(target_flags "")
+  foreach(target IN LISTS ARG_TARGETS)
+    list(APPEND target_flags --target=${target})
+  endforeach()
+  set(dir ${CMAKE_CURRENT_BINARY_DIR}/${name}_generated)
+  file(MAKE_DIRECTORY ${dir})
+  add_custom_command(
+    OUTPUT ${dir}/${name}.h ${dir}/${name}.cpp ${dir}/${name}_kernels.a ${dir}/${name}_kernels.h
+    COMMAND loomc-${name} --model=${name} --emit=library ${target_flags} -o ${dir}
+    DEPENDS loomc-${name}
+    COMMENT "Compiling model ${name} with Loom"
+    VERBATIM)
+  add_custom_target(${name}_generate DEPENDS ${dir}/${name}_kernels.a)
+  add_library(${name}_kernels STATIC IMPORTED GLOBAL)
+  set_target_properties(${name}_kernels PROPERTIES IMPORTED_LOCATION ${dir}/${name}_kernels.a)
+  add_dependencies(${name}_kernels ${name}_generate)
+
+  add_library(${name} STATIC ${dir}/${name}.cpp)
+  target_include_directories(${name} PUBLIC ${dir})
+  target_link_libraries(${name} PUBLIC loom_runtime PRIVATE ${name}_kernels loom_halide_runtime)
 endfunction()

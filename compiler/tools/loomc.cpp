@@ -1,6 +1,8 @@
 // loomc: runs a model definition (linked in with LOOM_MODEL) and compiles the recorded module.
+#include "ModelCodegen.h"
 #include "Passes.h"
 #include "loom/dsl/Driver.h"
+#include "loom/lower/kernel.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -16,10 +18,18 @@ namespace cl = llvm::cl;
 
 namespace {
 
-enum class Emit { IR };
+enum class Emit { IR, Library };
 
 cl::opt<Emit> emit("emit", cl::desc("What to write"), cl::init(Emit::IR),
-                   cl::values(clEnumValN(Emit::IR, "ir", "the loom dialect IR after the pipeline")));
+                   cl::values(clEnumValN(Emit::IR, "ir", "the loom dialect IR after the pipeline"),
+                              clEnumValN(Emit::Library, "library",
+                                         "the model's kernels library, header and source into "
+                                         "the directory given by -o")));
+cl::list<std::string> targets("target",
+                              cl::desc("Halide target of the kernels (repeatable; the first the "
+                                       "CPU supports is chosen at run time). Default: AVX-512, "
+                                       "then AVX2"),
+                              cl::value_desc("halide-target"));
 cl::opt<std::string> modelName("model", cl::desc("Which registered model to compile "
                                                  "(needed when the file registers several)"),
                                cl::value_desc("name"), cl::init(""));
@@ -69,6 +79,30 @@ int main(int argc, char **argv) {
     loom::buildPipeline(pm);
     if (mlir::failed(pm.run(model.module())))
       return fail("the pass pipeline failed (see the diagnostics above)");
+  }
+
+  if (emit == Emit::Library) {
+    if (outputPath == "-")
+      return fail("--emit=library writes several files: give their directory with -o");
+    std::vector<Halide::Target> kernelTargets;
+    for (const std::string &target : targets.empty()
+                                         ? std::vector<std::string>{loom::lower::kAvx512Target,
+                                                                    loom::lower::kAvx2Target}
+                                         : std::vector<std::string>(targets.begin(), targets.end())) {
+      if (!Halide::Target::validate_target_string(target))
+        return fail("'" + target + "' is not a Halide target string (for example " +
+                    loom::lower::kAvx2Target + ")");
+      kernelTargets.emplace_back(target);
+    }
+    try {
+      loom::codegen::emit_model_library(model.module(), chosen->name, kernelTargets,
+                                        outputPath.getValue());
+    } catch (const Halide::CompileError &error) {
+      return fail("Halide rejected a kernel of model '" + chosen->name + "': " + error.what());
+    } catch (const std::exception &error) {
+      return fail(error.what());
+    }
+    return 0;
   }
 
   std::string error;

@@ -1,0 +1,599 @@
+// Loom's back end: partitions each model function into Halide kernels, compiles them ahead of
+// time, and writes the C++ class that owns every buffer and calls the kernels in order.
+#include "ModelCodegen.h"
+
+#include "CpuSchedule.h"
+#include "LoomDialect.h"
+#include "LoomToHalide.h"
+#include "loom/lower/kernel_library.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Transforms/RegionUtils.h"
+#include "llvm/ADT/SetVector.h"
+
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+namespace loom::codegen {
+namespace {
+
+using conversion::HalideTensor;
+using mlir::Operation;
+using mlir::Value;
+
+std::vector<int64_t> shapeOf(Value v) {
+  auto type = v.getType().cast<mlir::RankedTensorType>();
+  return {type.getShape().begin(), type.getShape().end()};
+}
+bool isInteger(Value v) {
+  return v.getType().cast<mlir::RankedTensorType>().getElementType().isInteger(32);
+}
+int64_t elementCount(const std::vector<int64_t> &shape) {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  return n;
+}
+
+/// A C++ identifier from a Loom name ("lstm.weight_ih" -> "lstm_weight_ih"; "class" -> "class_").
+std::string identifier(llvm::StringRef name) {
+  static const std::set<std::string> keywords = {
+      "alignas", "alignof", "and", "auto", "bool", "break", "case", "catch", "char", "class", "const",
+      "continue", "default", "delete", "do", "double", "else", "enum", "explicit", "export", "extern",
+      "false", "float", "for", "friend", "goto", "if", "inline", "int", "long", "namespace", "new",
+      "not", "nullptr", "operator", "or", "private", "protected", "public", "register", "return",
+      "short", "signed", "sizeof", "static", "struct", "switch", "template", "this", "throw", "true",
+      "try", "typedef", "typename", "union", "unsigned", "using", "virtual", "void", "volatile", "while"};
+  std::string id;
+  for (char c : name)
+    id += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  if (id.empty() || std::isdigit(static_cast<unsigned char>(id[0])))
+    id = "_" + id;
+  return keywords.count(id) ? id + "_" : id;
+}
+
+/// "I, B, T": Halide lists extents innermost first, the reverse of Loom's row-major shapes.
+std::string halideExtents(const std::vector<int64_t> &shape) {
+  std::string text;
+  for (auto it = shape.rbegin(); it != shape.rend(); ++it)
+    text += (text.empty() ? "" : ", ") + std::to_string(*it);
+  return text;
+}
+
+std::string shapeList(const std::vector<int64_t> &shape) {
+  std::string text;
+  for (int64_t d : shape)
+    text += (text.empty() ? "" : ", ") + std::to_string(d);
+  return text;
+}
+
+/// A Func reading an ImageParam point for point, so kernels see every input as a HalideTensor.
+HalideTensor readParam(const Halide::ImageParam &param, const std::vector<int64_t> &shape) {
+  std::vector<Halide::Var> vars(shape.size());
+  Halide::Func f(param.name() + "_read");
+  f(vars) = param(vars);
+  return {f, shape, param.type()};
+}
+
+/// One class member holding a tensor.
+struct Member {
+  std::string name;
+  std::vector<int64_t> shape;
+  bool integer = false;
+};
+
+/// How one kernel is called: its function name, the member (or local view) for every input, then
+/// every output, in the order of the kernel's arguments.
+struct Call {
+  std::string function;
+  std::vector<std::string> arguments;
+};
+
+class Emitter {
+public:
+  Emitter(mlir::ModuleOp module, std::string model) : module_(module), model_(std::move(model)) {}
+
+  void plan() {
+    collectModelInterface();
+    if (auto forward = module_.lookupSymbol<mlir::FuncOp>("forward"))
+      forwardBody_ = planFunction(forward, "forward");
+    else
+      throw std::runtime_error("model '" + model_ + "' has no @forward function");
+    if (auto train = module_.lookupSymbol<mlir::FuncOp>("train_step"))
+      trainBody_ = planFunction(train, "train");
+  }
+
+  const std::vector<lower::KernelRequest> &kernels() const { return kernels_; }
+  std::string header() const;
+  std::string source() const;
+
+private:
+  mlir::ModuleOp module_;
+  std::string model_;
+  std::vector<lower::KernelRequest> kernels_;
+  std::vector<Member> temporaries_;
+  struct NamedTensor {
+    std::string name;
+    std::vector<int64_t> shape;
+    bool integer = false;
+    std::string init;
+    double scale = 0;
+  };
+  std::vector<NamedTensor> inputs_, parameters_, outputs_;
+  std::set<std::string> adamParameters_;
+  std::string forwardBody_, trainBody_;
+  bool hasLoss_ = false;
+
+  //===--------------------------------------------------------------------===//
+  // Model interface: names and shapes of inputs, parameters and outputs
+  //===--------------------------------------------------------------------===//
+
+  void collectModelInterface() {
+    auto forward = module_.lookupSymbol<mlir::FuncOp>("forward");
+    if (!forward)
+      return;
+    forward.walk([&](Operation *op) {
+      if (auto in = llvm::dyn_cast<InputOp>(op))
+        inputs_.push_back({in.name().str(), shapeOf(in.getResult()), isInteger(in.getResult())});
+      else if (auto p = llvm::dyn_cast<ParameterOp>(op))
+        parameters_.push_back({p.name().str(), shapeOf(p.getResult()), false, p.init().str(),
+                               p.scale().convertToDouble()});
+      else if (auto out = llvm::dyn_cast<OutputOp>(op))
+        outputs_.push_back({out.name().str(), shapeOf(out.value()), isInteger(out.value())});
+    });
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Planning one function
+  //===--------------------------------------------------------------------===//
+
+  struct FunctionState {
+    std::string prefix;
+    llvm::DenseMap<Value, std::string> storage; // the expression naming each value's tensor
+    std::ostringstream code;
+    int counter = 0;
+  };
+
+  std::string newTemporary(FunctionState &f, Value v, const std::string &hint) {
+    std::string name = f.prefix + "_" + hint + std::to_string(f.counter++);
+    temporaries_.push_back({name, shapeOf(v), isInteger(v)});
+    return name;
+  }
+
+  /// Algorithm:
+  ///  1. Inputs and parameters name their members; every other op is either a loom.scan, a sink
+  ///     (output, loss, optimizer update) or a compute op.
+  ///  2. Maximal runs of compute ops between scans become one kernel each ("segments"); a value
+  ///     gets a member when something outside its segment reads it.
+  ///  3. A scan becomes a step kernel called once per time step from a generated loop.
+  ///  4. Sinks run last: outputs are copied to their members, Adam updates follow.
+  std::string planFunction(mlir::FuncOp function, const std::string &prefix) {
+    FunctionState f;
+    f.prefix = prefix;
+    mlir::Block &block = function.front();
+    std::vector<Operation *> segment, sinks;
+    auto flush = [&] {
+      if (!segment.empty())
+        planSegment(f, segment, block);
+      segment.clear();
+    };
+    for (Operation &op : block.without_terminator()) {
+      if (auto in = llvm::dyn_cast<InputOp>(op)) {
+        f.storage[in.getResult()] = "input_" + identifier(in.name());
+      } else if (auto p = llvm::dyn_cast<ParameterOp>(op)) {
+        f.storage[p.getResult()] = "parameter_" + identifier(p.name()) + "_view";
+      } else if (llvm::isa<OutputOp, LossOp, AdamUpdateOp, ParameterGradientOp>(op)) {
+        sinks.push_back(&op);
+      } else if (auto scan = llvm::dyn_cast<ScanOp>(op)) {
+        flush();
+        planScan(f, scan);
+      } else {
+        segment.push_back(&op);
+      }
+    }
+    flush();
+    for (Operation *op : sinks)
+      planSink(f, op);
+    return f.code.str();
+  }
+
+  /// Operands of `ops` (and of ops nested in them) defined outside `ops`, in first-use order.
+  static std::vector<Value> externalOperands(const std::vector<Operation *> &ops) {
+    std::set<Operation *> inside(ops.begin(), ops.end());
+    llvm::SetVector<Value> external;
+    for (Operation *op : ops) {
+      for (Value operand : op->getOperands()) {
+        Operation *def = operand.getDefiningOp();
+        if (!def || !inside.count(def))
+          external.insert(operand);
+      }
+    }
+    return {external.begin(), external.end()};
+  }
+
+  void planSegment(FunctionState &f, const std::vector<Operation *> &ops, mlir::Block &block) {
+    std::set<Operation *> inside(ops.begin(), ops.end());
+    std::vector<Value> inputs = externalOperands(ops), outputs;
+    for (Operation *op : ops) {
+      for (Value result : op->getResults()) {
+        bool usedOutside = llvm::any_of(result.getUsers(), [&](Operation *user) {
+          return !inside.count(block.findAncestorOpInBlock(*user));
+        });
+        if (usedOutside)
+          outputs.push_back(result);
+      }
+    }
+    if (outputs.empty())
+      return; // nothing outside reads it (dead after canonicalization)
+    std::string name = model_ + "_" + f.prefix + "_kernel" + std::to_string(kernels_.size());
+    Call call{name, {}};
+    for (Value v : inputs)
+      call.arguments.push_back(storageOf(f, v));
+    for (Value v : outputs) {
+      f.storage[v] = newTemporary(f, v, "t");
+      call.arguments.push_back(f.storage[v]);
+    }
+    addKernel(name, inputs, outputs, [ops](std::map<Operation *, std::vector<HalideTensor>> &, auto &lowerOne) {
+      for (Operation *op : ops)
+        lowerOne(op);
+    });
+    emitCall(f, call);
+  }
+
+  std::string storageOf(FunctionState &f, Value v) {
+    auto it = f.storage.find(v);
+    if (it == f.storage.end())
+      throw std::runtime_error("internal: value used before a kernel produced it");
+    return it->second;
+  }
+
+  /// Registers a kernel whose inputs are `inputs` (read from buffers) and whose outputs are
+  /// `outputs`; `body` lowers the ops in between through lowerOne.
+  template <typename Body>
+  void addKernel(const std::string &name, const std::vector<Value> &inputs,
+                 const std::vector<Value> &outputs, Body body) {
+    kernels_.push_back({name, [=](const Halide::Target &target) {
+      llvm::DenseMap<Value, HalideTensor> env;
+      std::vector<HalideTensor> funcs;
+      std::vector<Halide::Argument> arguments;
+      for (size_t i = 0; i < inputs.size(); ++i) {
+        Value v = inputs[i];
+        Halide::ImageParam param(isInteger(v) ? Halide::Int(32) : Halide::Float(32),
+                                 int(shapeOf(v).size()), "in" + std::to_string(i));
+        arguments.push_back(param);
+        env[v] = readParam(param, shapeOf(v));
+      }
+      auto lowerOne = [&](Operation *op) {
+        std::vector<HalideTensor> operands;
+        for (Value operand : op->getOperands())
+          operands.push_back(env.lookup(operand));
+        std::vector<HalideTensor> results = conversion::lower_op(op, operands);
+        for (auto [result, tensor] : llvm::zip(op->getResults(), results)) {
+          env[result] = tensor;
+          funcs.push_back(tensor);
+        }
+      };
+      std::map<Operation *, std::vector<HalideTensor>> unused;
+      body(unused, lowerOne);
+      std::vector<HalideTensor> outs;
+      std::vector<Halide::Func> outputFuncs;
+      for (size_t j = 0; j < outputs.size(); ++j) {
+        HalideTensor source = env.lookup(outputs[j]);
+        std::vector<Halide::Var> vars(source.shape.size());
+        Halide::Func out("out" + std::to_string(j));
+        out(vars) = source.func(vars);
+        outs.push_back({out, source.shape, source.type});
+        outputFuncs.push_back(out);
+      }
+      conversion::schedule_cpu(funcs, outs, target);
+      return lower::Kernel{name, Halide::Pipeline(outputFuncs), arguments};
+    }});
+  }
+
+  void emitCall(FunctionState &f, const Call &call) {
+    f.code << "  loom::check_kernel(" << call.function << "(";
+    for (size_t i = 0; i < call.arguments.size(); ++i)
+      f.code << (i ? ", " : "") << call.arguments[i] << ".raw_buffer()";
+    f.code << "), \"" << call.function << "\");\n";
+  }
+
+  /// A scan: the carried state alternates between two members (step s reads buffer s%2 and
+  /// writes the other, so with T static the final state's member is known); each sequence and
+  /// each stacked output is passed as a view of time step t.
+  void planScan(FunctionState &f, ScanOp scan) {
+    if (llvm::any_of(scan.getBodyBlock(), [](Operation &op) { return llvm::isa<ScanOp>(op); }))
+      throw std::runtime_error("nested loom.scan is not supported by the code generator");
+    mlir::Block &body = scan.getBodyBlock();
+    size_t numCarried = scan.carried().size();
+    int64_t steps = scan.getNumSteps();
+    llvm::SetVector<Value> capturedSet;
+    mlir::getUsedValuesDefinedAbove(scan.body(), capturedSet);
+    std::vector<Value> captured(capturedSet.begin(), capturedSet.end());
+
+    std::string name = model_ + "_" + f.prefix + "_step" + std::to_string(kernels_.size());
+    std::vector<std::string> stateA, stateB;
+    for (size_t i = 0; i < numCarried; ++i) {
+      Value init = scan.carried()[i];
+      stateA.push_back(newTemporary(f, init, "state"));
+      stateB.push_back(newTemporary(f, init, "state"));
+      f.code << "  " << stateA[i] << ".copy_from(" << storageOf(f, init) << ");\n";
+    }
+    std::vector<std::string> stacked;
+    for (Value out : scan.outputs())
+      stacked.push_back(newTemporary(f, out, "stacked"));
+
+    f.code << "  for (int s = 0; s < " << steps << "; ++s) {\n";
+    f.code << "    const int t = " << (scan.reverse() ? std::to_string(steps - 1) + " - s" : "s") << ";\n";
+    Call call{name, {}};
+    for (size_t i = 0; i < numCarried; ++i) {
+      f.code << "    auto &in" << i << " = s % 2 == 0 ? " << stateA[i] << " : " << stateB[i] << ";\n";
+      call.arguments.push_back("in" + std::to_string(i));
+    }
+    for (size_t i = 0; i < scan.sequences().size(); ++i) {
+      Value seq = scan.sequences()[i];
+      f.code << "    auto x" << i << " = " << storageOf(f, seq) << ".sliced(" << shapeOf(seq).size() - 1
+             << ", t);\n";
+      call.arguments.push_back("x" + std::to_string(i));
+    }
+    for (Value v : captured)
+      call.arguments.push_back(storageOf(f, v));
+    for (size_t i = 0; i < numCarried; ++i) {
+      f.code << "    auto &out" << i << " = s % 2 == 0 ? " << stateB[i] << " : " << stateA[i] << ";\n";
+      call.arguments.push_back("out" + std::to_string(i));
+    }
+    for (size_t j = 0; j < stacked.size(); ++j) {
+      f.code << "    auto y" << j << " = " << stacked[j] << ".sliced(" << shapeOf(scan.outputs()[j]).size() - 1
+             << ", t);\n";
+      call.arguments.push_back("y" + std::to_string(j));
+    }
+    f.code << "  ";
+    emitCall(f, call);
+    f.code << "  }\n";
+
+    for (size_t i = 0; i < numCarried; ++i)
+      f.storage[scan.finals()[i]] = steps % 2 == 0 ? stateA[i] : stateB[i];
+    for (size_t j = 0; j < stacked.size(); ++j)
+      f.storage[scan.outputs()[j]] = stacked[j];
+
+    std::vector<Value> inputs(body.getArguments().begin(), body.getArguments().end());
+    inputs.insert(inputs.end(), captured.begin(), captured.end());
+    auto yield = llvm::cast<YieldOp>(body.getTerminator());
+    std::vector<Value> outputs(yield.values().begin(), yield.values().end());
+    std::vector<Operation *> ops;
+    for (Operation &op : body.without_terminator())
+      ops.push_back(&op);
+    addKernel(name, inputs, outputs, [ops](auto &, auto &lowerOne) {
+      for (Operation *op : ops)
+        lowerOne(op);
+    });
+  }
+
+  void planSink(FunctionState &f, Operation *op) {
+    if (auto out = llvm::dyn_cast<OutputOp>(op)) {
+      f.code << "  output_" << identifier(out.name()) << ".copy_from(" << storageOf(f, out.value()) << ");\n";
+    } else if (auto loss = llvm::dyn_cast<LossOp>(op)) {
+      hasLoss_ = true;
+      f.code << "  loss = &" << storageOf(f, loss.value()) << ";\n";
+    } else if (auto adam = llvm::dyn_cast<AdamUpdateOp>(op)) {
+      std::string param = identifier(adam.name());
+      adamParameters_.insert(adam.name().str());
+      int64_t count = elementCount(shapeOf(adam.gradient()));
+      std::string kernel = model_ + "_adam_n" + std::to_string(count);
+      if (!adamKernels_.count(count)) {
+        adamKernels_.insert(count);
+        addAdamKernel(kernel, count, adam);
+      }
+      f.code << "  {\n    auto flat = [](auto &b, int n) { return Halide::Runtime::Buffer<float>(b.data(), n); };\n"
+             << "    auto p = flat(parameter_" << param << "_view, " << count << "), g = flat("
+             << storageOf(f, adam.gradient()) << ", " << count << ");\n"
+             << "    auto m = flat(adam_m_" << param << ", " << count << "), v = flat(adam_v_" << param
+             << ", " << count << ");\n"
+             << "    loom::check_kernel(" << kernel
+             << "(p.raw_buffer(), g.raw_buffer(), m.raw_buffer(), v.raw_buffer(), correction1, correction2, "
+                "p.raw_buffer(), m.raw_buffer(), v.raw_buffer()), \""
+             << kernel << "\");\n  }\n";
+    } else {
+      throw std::runtime_error("loom.parameter_gradient reached the code generator: the optimizer "
+                               "pass must run first");
+    }
+  }
+
+  std::set<int64_t> adamKernels_;
+  double beta1_ = 0, beta2_ = 0;
+
+  /// Adam with PyTorch semantics, in place: one Tuple-valued Func reads p, m and v at a point and
+  /// writes all three there, so updating the buffers in place is safe.
+  void addAdamKernel(const std::string &name, int64_t count, AdamUpdateOp adam) {
+    beta1_ = adam.beta1().convertToDouble();
+    beta2_ = adam.beta2().convertToDouble();
+    float lr = float(adam.learning_rate().convertToDouble());
+    float beta1 = float(adam.beta1().convertToDouble()), beta2 = float(adam.beta2().convertToDouble());
+    float epsilon = float(adam.epsilon().convertToDouble());
+    kernels_.push_back({name, [=](const Halide::Target &target) {
+      Halide::ImageParam p(Halide::Float(32), 1, "p"), g(Halide::Float(32), 1, "g"),
+          m(Halide::Float(32), 1, "m"), v(Halide::Float(32), 1, "v");
+      Halide::Param<float> correction1("correction1"), correction2("correction2");
+      Halide::Var i("i");
+      Halide::Expr mNext = beta1 * m(i) + (1 - beta1) * g(i);
+      Halide::Expr vNext = beta2 * v(i) + (1 - beta2) * g(i) * g(i);
+      Halide::Expr denominator = Halide::sqrt(vNext) / Halide::sqrt(correction2) + epsilon;
+      Halide::Func update("update");
+      update(i) = Halide::Tuple(p(i) - (lr / correction1) * mNext / denominator, mNext, vNext);
+      int lanes = target.natural_vector_size<float>();
+      if (count >= lanes)
+        update.vectorize(i, lanes, Halide::TailStrategy::GuardWithIf);
+      return lower::Kernel{name, Halide::Pipeline(update), {p, g, m, v, correction1, correction2}};
+    }});
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// The generated header and source
+//===----------------------------------------------------------------------===//
+
+std::string Emitter::header() const {
+  std::ostringstream h;
+  h << "// Generated by loomc from the model '" << model_ << "'. Do not edit: change the model file.\n"
+    << "#pragma once\n\n#include <array>\n#include <cstdint>\n#include <memory>\n#include <span>\n"
+    << "#include <string>\n\nnamespace loom::models {\n\n"
+    << "/// The compiled '" << model_ << "' model. It owns its parameters and every buffer;\n"
+    << "/// shapes are static, as compiled.\nclass " << model_ << " {\npublic:\n"
+    << "  static constexpr const char *kName = \"" << model_ << "\";\n\n"
+    << "  /// Allocates every buffer and initializes the parameters with `seed`.\n"
+    << "  explicit " << model_ << "(uint64_t seed = 0);\n  ~" << model_ << "();\n"
+    << "  " << model_ << "(const " << model_ << " &) = delete;\n"
+    << "  " << model_ << " &operator=(const " << model_ << " &) = delete;\n\n";
+  for (const NamedTensor &in : inputs_) {
+    std::string type = in.integer ? "int32_t" : "float";
+    h << "  /// Input '" << in.name << "' [" << shapeList(in.shape) << "], row-major.\n"
+      << "  std::span<" << type << "> " << identifier(in.name) << "();\n"
+      << "  static constexpr std::array<int64_t, " << in.shape.size() << "> " << identifier(in.name)
+      << "_shape{" << shapeList(in.shape) << "};\n";
+  }
+  for (const NamedTensor &out : outputs_) {
+    std::string type = out.integer ? "int32_t" : "float";
+    h << "  /// Output '" << out.name << "' [" << shapeList(out.shape) << "], filled by forward()"
+      << (trainBody_.empty() ? "" : " and train_step()") << ".\n"
+      << "  std::span<const " << type << "> " << identifier(out.name) << "() const;\n"
+      << "  static constexpr std::array<int64_t, " << out.shape.size() << "> " << identifier(out.name)
+      << "_shape{" << shapeList(out.shape) << "};\n";
+  }
+  h << "\n  /// Runs inference on the inputs.\n  void forward();\n";
+  if (hasLoss_)
+    h << "  /// The loss of the last forward() or train_step() on the current inputs.\n"
+      << "  float loss() const;\n";
+  if (!trainBody_.empty())
+    h << "  /// Runs forward, backprop through time and one optimizer step; returns the loss.\n"
+      << "  float train_step();\n  /// Optimizer steps taken so far.\n  int64_t steps() const;\n";
+  h << "\n  /// Re-initializes every parameter (and the optimizer state) from `seed`.\n"
+    << "  void initialize_parameters(uint64_t seed);\n"
+    << "  /// Writes the parameters to a Loom parameter file, atomically.\n"
+    << "  void save_parameters(const std::string &path) const;\n"
+    << "  /// Reads parameters saved by this model; throws loom::Error on any other file.\n"
+    << "  void load_parameters(const std::string &path);\n\nprivate:\n"
+    << "  struct State;\n  std::unique_ptr<State> state_;\n};\n\n} // namespace loom::models\n";
+  return h.str();
+}
+
+std::string Emitter::source() const {
+  std::ostringstream s;
+  s << "// Generated by loomc from the model '" << model_ << "'. Do not edit: change the model file.\n"
+    << "#include \"" << model_ << ".h\"\n#include \"" << model_ << "_kernels.h\"\n\n"
+    << "#include \"HalideBuffer.h\"\n#include \"loom/runtime/parameter_file.h\"\n"
+    << "#include \"loom/runtime/random.h\"\n#include \"loom/runtime/recurrent_loop.h\"\n\n"
+    << "#include <algorithm>\n#include <cmath>\n#include <vector>\n\nnamespace loom::models {\n\nusing Halide::Runtime::Buffer;\n\n"
+    << "struct " << model_ << "::State {\n";
+  auto declare = [&](const std::string &name, const std::vector<int64_t> &shape, bool integer) {
+    std::string type = integer ? "int32_t" : "float";
+    s << "  Buffer<" << type << "> " << name << " = "
+      << (shape.empty() ? "Buffer<" + type + ">::make_scalar()" : "Buffer<" + type + ">(" + halideExtents(shape) + ")")
+      << ";\n";
+  };
+  for (const NamedTensor &in : inputs_)
+    declare("input_" + identifier(in.name), in.shape, in.integer);
+  for (const NamedTensor &out : outputs_)
+    declare("output_" + identifier(out.name), out.shape, out.integer);
+  for (const NamedTensor &p : parameters_) {
+    s << "  loom::Tensor parameter_" << identifier(p.name) << "{{" << shapeList(p.shape) << "}};\n";
+    std::string view = "parameter_" + identifier(p.name) + "_view";
+    // A view: the kernels read and update the parameter's own storage.
+    s << "  Buffer<float> " << view << " = Buffer<float>(parameter_" << identifier(p.name)
+      << ".data.data(), std::vector<int>{" << halideExtents(p.shape) << "});\n";
+    if (adamParameters_.count(p.name)) {
+      declare("adam_m_" + identifier(p.name), p.shape, false);
+      declare("adam_v_" + identifier(p.name), p.shape, false);
+    }
+  }
+  for (const Member &t : temporaries_)
+    declare(t.name, t.shape, t.integer);
+  // Inputs and outputs start as zeros, so a forward() before any input is set is well defined.
+  s << "  int64_t step = 0;\n";
+  if (hasLoss_)
+    s << "  Buffer<float> *loss = nullptr; // the scalar the last forward() or train_step() wrote\n";
+  s << "\n  State() {\n";
+  for (const NamedTensor &in : inputs_)
+    s << "    input_" << identifier(in.name) << ".fill(0);\n";
+  for (const NamedTensor &out : outputs_)
+    s << "    output_" << identifier(out.name) << ".fill(0);\n";
+  s << "  }\n\n  void forward() {\n" << forwardBody_ << "  }\n";
+  if (!trainBody_.empty()) {
+    // Adam's bias corrections 1 - beta^t for this step.
+    s << "\n  float train_step() {\n    ++step;\n"
+      << "    const float correction1 = 1.0f - float(std::pow(" << beta1_ << ", double(step)));\n"
+      << "    const float correction2 = 1.0f - float(std::pow(" << beta2_ << ", double(step)));\n"
+      << trainBody_ << "    return *loss->data();\n  }\n";
+  }
+  s << "};\n\n";
+  // Constructor, accessors, parameters.
+  s << model_ << "::" << model_ << "(uint64_t seed) : state_(std::make_unique<State>()) {\n"
+    << "  loom::install_halide_error_handler();\n  initialize_parameters(seed);\n}\n\n"
+    << model_ << "::~" << model_ << "() = default;\n\n";
+  for (const NamedTensor &in : inputs_) {
+    std::string type = in.integer ? "int32_t" : "float";
+    s << "std::span<" << type << "> " << model_ << "::" << identifier(in.name) << "() {\n  auto &b = state_->input_"
+      << identifier(in.name) << ";\n  return {b.data(), size_t(b.number_of_elements())};\n}\n\n";
+  }
+  for (const NamedTensor &out : outputs_) {
+    std::string type = out.integer ? "int32_t" : "float";
+    s << "std::span<const " << type << "> " << model_ << "::" << identifier(out.name)
+      << "() const {\n  auto &b = state_->output_" << identifier(out.name)
+      << ";\n  return {b.data(), size_t(b.number_of_elements())};\n}\n\n";
+  }
+  s << "void " << model_ << "::forward() { state_->forward(); }\n\n";
+  if (hasLoss_)
+    s << "float " << model_ << "::loss() const {\n  return state_->loss ? *state_->loss->data() : NAN;\n}\n\n";
+  if (!trainBody_.empty())
+    s << "float " << model_ << "::train_step() { return state_->train_step(); }\n\n"
+      << "int64_t " << model_ << "::steps() const { return state_->step; }\n\n";
+  s << "void " << model_ << "::initialize_parameters(uint64_t seed) {\n  loom::Random random(seed);\n";
+  for (const NamedTensor &p : parameters_) {
+    std::string t = "state_->parameter_" + identifier(p.name);
+    if (p.init == "uniform")
+      s << "  loom::uniform_init(" << t << ", " << p.scale << "f, random);\n";
+    else if (p.init == "glorot_uniform")
+      s << "  loom::glorot_uniform(" << t << ", " << (p.shape.size() >= 2 ? p.shape[1] : 1) << ", "
+        << (p.shape.empty() ? 1 : p.shape[0]) << ", random);\n";
+    else
+      s << "  std::fill(" << t << ".data.begin(), " << t << ".data.end(), " << (p.init == "ones" ? "1.0f" : "0.0f")
+        << ");\n";
+    if (adamParameters_.count(p.name))
+      s << "  state_->adam_m_" << identifier(p.name) << ".fill(0.0f);\n  state_->adam_v_" << identifier(p.name)
+        << ".fill(0.0f);\n";
+  }
+  s << "  state_->step = 0;\n}\n\n";
+  s << "void " << model_ << "::save_parameters(const std::string &path) const {\n"
+    << "  loom::save_parameters(path, kName, {\n";
+  for (const NamedTensor &p : parameters_)
+    s << "      {\"" << p.name << "\", state_->parameter_" << identifier(p.name) << "},\n";
+  s << "  });\n}\n\n";
+  s << "void " << model_ << "::load_parameters(const std::string &path) {\n"
+    << "  loom::ParameterSet set = loom::load_parameters(path);\n"
+    << "  loom::check_parameters_match(set, kName, {\n";
+  for (const NamedTensor &p : parameters_)
+    s << "      {\"" << p.name << "\", {" << shapeList(p.shape) << "}},\n";
+  s << "  });\n";
+  // Copied in place: the kernels' buffer views point at the parameters' storage.
+  for (const NamedTensor &p : parameters_)
+    s << "  std::copy(set.get(\"" << p.name << "\").data.begin(), set.get(\"" << p.name
+      << "\").data.end(), state_->parameter_" << identifier(p.name) << ".data.begin());\n";
+  s << "}\n\n} // namespace loom::models\n";
+  return s.str();
+}
+
+} // namespace
+
+void emit_model_library(mlir::ModuleOp module, const std::string &model,
+                        const std::vector<Halide::Target> &targets,
+                        const std::filesystem::path &directory) {
+  Emitter emitter(module, model);
+  emitter.plan();
+  std::filesystem::create_directories(directory);
+  lower::compile_kernel_library(model + "_kernels", emitter.kernels(), targets, directory);
+  std::ofstream(directory / (model + ".h")) << emitter.header();
+  std::ofstream(directory / (model + ".cpp")) << emitter.source();
+}
+
+} // namespace loom::codegen

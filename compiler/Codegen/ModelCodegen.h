@@ -1,0 +1,26 @@
+// Turns a model's loom module (after the pass pipeline) into Halide kernels compiled ahead of time,
+// plus the generated C++ class that owns the buffers and calls the kernels in order.
+#pragma once
+
+#include "mlir/IR/BuiltinOps.h"
+
+#include "Halide.h"
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace loom::codegen {
+
+/// Writes into `directory`:
+///   <model>.h                 the generated class: typed accessors, forward(), train_step(),
+///                             parameter initialization, save and load;
+///   <model>.cpp               its implementation, which drives time loops and calls the kernels;
+///   <model>_kernels.a / .h    every kernel, compiled for `targets` with run-time CPU dispatch and
+///                             without a Halide runtime (link Loom's shared one).
+/// Throws std::runtime_error (or Halide::CompileError) naming what could not be compiled.
+void emit_model_library(mlir::ModuleOp module, const std::string &model,
+                        const std::vector<Halide::Target> &targets,
+                        const std::filesystem::path &directory);
+
+} // namespace loom::codegen

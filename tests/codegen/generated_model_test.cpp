@@ -1,0 +1,138 @@
+// Runs the generated libraries of the tiny models and the interpreter on the same IR and inputs:
+// compiled forward outputs, losses and Adam-updated parameters must match the float64 oracle.
+#include "lstm_classifier.h"
+#include "rnn_tagger.h"
+
+#include "Passes.h"
+#include "loom/dsl/Driver.h"
+#include "loom/interpreter/Interpreter.h"
+#include "loom/runtime/errors.h"
+#include "loom/runtime/parameter_file.h"
+
+#include "mlir/Pass/PassManager.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+
+namespace {
+
+using loom::interpreter::NamedValues;
+
+/// The registered definition of `name`, recorded and run through Loom's pipeline.
+std::unique_ptr<loom::dsl::Model> compiled(const std::string &name) {
+  for (const auto &registered : loom::dsl::registered_models()) {
+    if (registered.name != name)
+      continue;
+    auto model = std::make_unique<loom::dsl::Model>(name);
+    registered.define(*model);
+    mlir::PassManager pm(&model->context());
+    loom::buildPipeline(pm);
+    EXPECT_TRUE(mlir::succeeded(pm.run(model->module())));
+    return model;
+  }
+  ADD_FAILURE() << "no model " << name;
+  return nullptr;
+}
+
+/// The generated model's parameters, read back through its own parameter file.
+template <typename M> NamedValues parametersOf(const M &model) {
+  std::string path = (std::filesystem::temp_directory_path() / "loom_codegen_test.params").string();
+  model.save_parameters(path);
+  NamedValues values;
+  for (const loom::NamedTensor &t : loom::load_parameters(path).tensors)
+    values[t.name] = {t.tensor.shape, {t.tensor.data.begin(), t.tensor.data.end()}};
+  std::filesystem::remove(path);
+  return values;
+}
+
+template <typename T> loom::interpreter::Value valueOf(std::span<const T> data, std::vector<int64_t> shape) {
+  return {std::move(shape), {data.begin(), data.end()}};
+}
+
+double maxDifference(const std::vector<double> &expected, std::span<const float> actual) {
+  double worst = 0;
+  for (size_t i = 0; i < expected.size(); ++i)
+    worst = std::max(worst, std::abs(expected[i] - double(actual[i])) / std::max(1.0, std::abs(expected[i])));
+  return worst;
+}
+
+TEST(GeneratedModel, LstmClassifierForwardAndTrainStepMatchTheInterpreter) {
+  auto ir = compiled("lstm_classifier");
+  auto forward = ir->module().lookupSymbol<mlir::FuncOp>("forward");
+  auto train = ir->module().lookupSymbol<mlir::FuncOp>("train_step");
+
+  loom::models::lstm_classifier model(7);
+  for (size_t i = 0; i < model.images().size(); ++i)
+    model.images()[i] = float(std::sin(0.7 * double(i)));
+  model.labels()[0] = 3;
+  model.labels()[1] = 8;
+  NamedValues inputs{{"images", valueOf<float>(model.images(), {5, 2, 3})},
+                     {"labels", valueOf<int32_t>(model.labels(), {2})}};
+
+  NamedValues parameters = parametersOf(model);
+  model.forward();
+  loom::interpreter::Result expected = loom::interpreter::run(forward, inputs, parameters);
+  double logits = maxDifference(expected.outputs.at("logits").data, model.logits());
+  std::printf("forward: max difference of logits %.3g, loss %.3g\n", logits,
+              std::abs(*expected.loss - model.loss()));
+  EXPECT_LT(logits, 1e-5);
+  EXPECT_NEAR(model.loss(), *expected.loss, 1e-5);
+  for (int i = 0; i < 2; ++i)
+    EXPECT_EQ(model.class_()[i], int32_t(expected.outputs.at("class").data[i]));
+
+  loom::interpreter::AdamState adam;
+  for (int step = 1; step <= 3; ++step) {
+    loom::interpreter::Result reference = loom::interpreter::run(train, inputs, parameters, &adam);
+    float loss = model.train_step();
+    EXPECT_NEAR(loss, *reference.loss, 1e-5) << "step " << step;
+    NamedValues updated = parametersOf(model);
+    double worst = 0;
+    for (auto &[name, value] : reference.parameters) {
+      std::vector<float> actual(updated.at(name).data.begin(), updated.at(name).data.end());
+      worst = std::max(worst, maxDifference(value.data, actual));
+    }
+    std::printf("train_step %d: loss %.6f (interpreter %.6f), max parameter difference %.3g\n", step,
+                loss, *reference.loss, worst);
+    EXPECT_LT(worst, 2e-5) << "step " << step;
+    parameters = reference.parameters;
+  }
+  EXPECT_EQ(model.steps(), 3);
+}
+
+TEST(GeneratedModel, RnnSequenceOutputsMatchTheInterpreter) {
+  auto ir = compiled("rnn_tagger");
+  auto forward = ir->module().lookupSymbol<mlir::FuncOp>("forward");
+  loom::models::rnn_tagger model(3);
+  for (size_t i = 0; i < model.words().size(); ++i)
+    model.words()[i] = float(i % 3) - 1.0f;
+  model.forward();
+  loom::interpreter::Result expected = loom::interpreter::run(
+      forward, {{"words", valueOf<float>(model.words(), {3, 1, 4})}}, parametersOf(model));
+  double worst = maxDifference(expected.outputs.at("states").data, model.states());
+  std::printf("rnn states: max difference %.3g\n", worst);
+  EXPECT_LT(worst, 1e-5);
+}
+
+TEST(GeneratedModel, SameSeedSameParametersOtherSeedOthers) {
+  loom::models::lstm_classifier a(11), b(11), c(12);
+  EXPECT_EQ(parametersOf(a).at("lstm.weight_hh").data, parametersOf(b).at("lstm.weight_hh").data);
+  EXPECT_NE(parametersOf(a).at("lstm.weight_hh").data, parametersOf(c).at("lstm.weight_hh").data);
+}
+
+TEST(GeneratedModel, LoadRefusesAnotherModelsParameters) {
+  loom::models::lstm_classifier classifier(1);
+  loom::models::rnn_tagger tagger(1);
+  std::string path = (std::filesystem::temp_directory_path() / "loom_codegen_other.params").string();
+  tagger.save_parameters(path);
+  try {
+    classifier.load_parameters(path);
+    ADD_FAILURE() << "loaded another model's parameters";
+  } catch (const loom::Error &error) {
+    EXPECT_NE(std::string(error.what()).find("rnn_tagger"), std::string::npos) << error.what();
+  }
+  std::filesystem::remove(path);
+}
+
+} // namespace
