@@ -54,4 +54,21 @@ def Optimizer : Pass<"loom-optimizer", "::mlir::ModuleOp"> {
   let constructor = "::loom::createOptimizerPass()";
 }
 
+//===----------------------------------------------------------------------===//
+// Fusion
+//===----------------------------------------------------------------------===//
+
+def HoistSequenceOps : Pass<"loom-hoist-sequence-ops", "::mlir::ModuleOp"> {
+  let summary = "Moves per-step work that ignores the carried state out of scans, batched";
+  let description = [{
+    A scan body op that reads only sequence slices and values defined above
+    the scan (a recurrent layer's input projection and its bias) becomes one
+    op over all time steps before the scan, whose result the scan then reads
+    step by step. For the input projection that is one GEMM of
+    [T*B, I] x [I, gates*H] instead of T small ones, and the step kernel that
+    remains holds the recurrent GEMM, the gates and the state update.
+  }];
+  let constructor = "::loom::createHoistSequenceOpsPass()";
+}
+
 #endif // LOOM_PASSES_TD

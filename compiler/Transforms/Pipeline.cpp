@@ -17,4 +17,8 @@ void loom::buildPipeline(mlir::OpPassManager &pm) {
   // Autodiff leaves identities (x * 1, zero adjoints added in) and duplicate constants behind.
   pm.addPass(mlir::createCanonicalizerPass());
   pm.addPass(mlir::createCSEPass());
+  // Last, on the final graph of both functions: batches the input projections of the forward
+  // scans and of the backprop scans (which recompute them) into one GEMM each.
+  pm.addPass(createHoistSequenceOpsPass());
+  pm.addPass(mlir::createCSEPass());
 }

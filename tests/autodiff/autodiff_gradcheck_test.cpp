@@ -137,6 +137,38 @@ TEST(Autodiff, ElementwiseAndReductionRulesMatchFiniteDifferences) {
   checkGradients(model, 1, 3);
 }
 
+// loom-hoist-sequence-ops rewrites the forward and the backprop scans; the interpreter must see
+// the same loss and gradients before and after.
+TEST(Autodiff, HoistingSequenceOpsKeepsLossAndGradients) {
+  Model model("hoisted");
+  Tensor x = model.input("x", {4, 2, 3});
+  Tensor labels = model.integer_input("labels", {2});
+  Tensor hs = SimpleRNN(model, "rnn", 3, Returns::Sequence)(x);
+  Tensor logits = Dense(model, "head", 4)(LSTM(model, "lstm", 5)(hs));
+  model.minimize(sparse_softmax_cross_entropy(logits, labels), Adam{});
+  differentiate(model);
+  mlir::OwningOpRef<mlir::ModuleOp> hoisted(model.module().clone());
+  mlir::PassManager pm(&model.context());
+  pm.addPass(createHoistSequenceOpsPass());
+  ASSERT_TRUE(mlir::succeeded(pm.run(*hoisted)));
+  int reshapes = 0;
+  hoisted->walk([&](ReshapeOp) { ++reshapes; });
+  EXPECT_GT(reshapes, 0) << "nothing was hoisted";
+
+  Values values(4);
+  NamedValues parameters, inputs;
+  fill(model.module().lookupSymbol<mlir::FuncOp>("forward"), values, parameters, inputs, 4);
+  auto run = [&](mlir::ModuleOp m) {
+    return interpreter::run(m.lookupSymbol<mlir::FuncOp>("train_step"), inputs, parameters);
+  };
+  interpreter::Result before = run(model.module()), after = run(*hoisted);
+  EXPECT_NEAR(*before.loss, *after.loss, 1e-12);
+  for (auto &[name, gradient] : before.gradients) {
+    for (size_t i = 0; i < gradient.data.size(); ++i)
+      EXPECT_NEAR(gradient.data[i], after.gradients.at(name).data[i], 1e-9) << name << "[" << i << "]";
+  }
+}
+
 TEST(Autodiff, ModelWithoutLossGetsNoTrainStep) {
   Model model("inference_only");
   Tensor x = model.input("x", {2, 3});

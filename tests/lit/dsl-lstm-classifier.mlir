@@ -12,7 +12,12 @@
 // CHECK-NEXT: loom.parameter "head.weight" {{.*}} : tensor<10x4xf32>
 // CHECK-NEXT: loom.parameter "head.bias" {{.*}} : tensor<10xf32>
 // CHECK: loom.input "images" : tensor<5x2x3xf32>
-// CHECK: loom.scan carry({{.*}} : tensor<2x4xf32>, tensor<2x4xf32>) over({{.*}} : tensor<5x2x3xf32>) -> (tensor<2x4xf32>, tensor<2x4xf32>), ()
+// The input projection of all 5 steps is one matmul before the scan (loom-hoist-sequence-ops).
+// CHECK: %[[FLAT:.*]] = loom.reshape %{{.*}} : (tensor<5x2x3xf32>) -> tensor<10x3xf32>
+// CHECK: loom.matmul %[[FLAT]], %{{.*}} {transpose_rhs} : (tensor<10x3xf32>, tensor<16x3xf32>) -> tensor<10x16xf32>
+// CHECK: loom.scan carry({{.*}} : tensor<2x4xf32>, tensor<2x4xf32>) over({{.*}} : tensor<5x2x16xf32>) -> (tensor<2x4xf32>, tensor<2x4xf32>), ()
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT: loom.matmul %arg0
 // Gate order i, f, g, o: three sigmoids and a tanh on the four blocks.
 // CHECK: loom.slice {{.*}} {axis = 1 : i64, size = 4 : i64, start = 0 : i64}
 // CHECK-NEXT: loom.sigmoid

@@ -1,0 +1,168 @@
+// loom-hoist-sequence-ops: moves work that does not depend on a scan's carried state out of its
+// body, as one batched op over every time step (the input projection becomes one GEMM).
+#include "PassDetail.h"
+
+#include "mlir/IR/Builders.h"
+
+using namespace mlir;
+
+namespace {
+
+/// The batched form of a body op is only built for ops whose per-step and whole-sequence forms
+/// are the same op (element-wise ops, bias_add) or a matmul whose rows are the step's batch.
+bool isHoistableKind(Operation *op) {
+  if (auto matmul = dyn_cast<loom::MatmulOp>(op))
+    return !matmul.transpose_lhs();
+  return isa<loom::BiasAddOp, loom::AddOp, loom::SubOp, loom::MulOp, loom::DivOp, loom::TanhOp,
+             loom::SigmoidOp, loom::ExpOp, loom::LogOp>(op);
+}
+
+/// Algorithm, for each loom.scan, until nothing changes:
+///  1. Find a body op whose operands are each a sequence slice (a block argument after the
+///     carried state) or a value defined above the scan, at least one a sequence slice; for a
+///     matmul the slice must be the lhs and the rhs defined above; for bias_add the slice must be
+///     the input.
+///  2. Build its batched form before the scan over the whole sequences: the op itself on
+///     [T, ...] tensors, or for a matmul reshape [T, B, K] -> [T*B, K], one matmul, reshape back.
+///  3. Pass the result to the scan as a new sequence and use its slice in place of the op.
+///  4. Drop sequences the body no longer reads.
+class HoistSequenceOpsPass : public loom::HoistSequenceOpsBase<HoistSequenceOpsPass> {
+  void runOnOperation() override {
+    SmallVector<loom::ScanOp> scans;
+    getOperation().walk([&](loom::ScanOp scan) { scans.push_back(scan); });
+    for (loom::ScanOp scan : scans) {
+      while (Operation *op = findHoistable(scan))
+        scan = hoist(scan, op);
+      scan = dropUnusedSequences(scan);
+    }
+  }
+
+  static bool isSequenceSlice(loom::ScanOp scan, Value v) {
+    auto arg = v.dyn_cast<BlockArgument>();
+    return arg && arg.getOwner() == &scan.getBodyBlock() && arg.getArgNumber() >= scan.carried().size();
+  }
+
+  static bool isInvariant(loom::ScanOp scan, Value v) {
+    return !scan.body().isAncestor(v.getParentRegion());
+  }
+
+  static Operation *findHoistable(loom::ScanOp scan) {
+    for (Operation &op : scan.getBodyBlock().without_terminator()) {
+      if (!isHoistableKind(&op))
+        continue;
+      bool anySlice = false, fits = true;
+      for (Value operand : op.getOperands()) {
+        bool slice = isSequenceSlice(scan, operand);
+        anySlice |= slice;
+        fits &= slice || isInvariant(scan, operand);
+      }
+      if (!fits || !anySlice)
+        continue;
+      if (isa<loom::MatmulOp, loom::BiasAddOp>(op) &&
+          !(isSequenceSlice(scan, op.getOperand(0)) && isInvariant(scan, op.getOperand(1))))
+        continue;
+      // Binary element-wise ops need both sides per step: an invariant side would need a
+      // broadcast over time.
+      if (isa<loom::AddOp, loom::SubOp, loom::MulOp, loom::DivOp>(op) &&
+          !(isSequenceSlice(scan, op.getOperand(0)) && isSequenceSlice(scan, op.getOperand(1))))
+        continue;
+      return &op;
+    }
+    return nullptr;
+  }
+
+  /// The whole sequence a slice argument of the body comes from.
+  static Value sequenceOf(loom::ScanOp scan, Value slice) {
+    return scan.sequences()[slice.cast<BlockArgument>().getArgNumber() - scan.carried().size()];
+  }
+
+  static RankedTensorType typeOf(Value v) { return v.getType().cast<RankedTensorType>(); }
+
+  /// Builds `op` over whole sequences before the scan and returns the batched result [T, ...].
+  static Value batched(loom::ScanOp scan, Operation *op) {
+    OpBuilder b(scan);
+    Location loc = op->getLoc();
+    int64_t steps = scan.getNumSteps();
+    auto stacked = [&](Type stepType) {
+      auto type = stepType.cast<RankedTensorType>();
+      SmallVector<int64_t> shape{steps};
+      shape.append(type.getShape().begin(), type.getShape().end());
+      return RankedTensorType::get(shape, type.getElementType());
+    };
+    if (auto matmul = dyn_cast<loom::MatmulOp>(op)) {
+      Value sequence = sequenceOf(scan, matmul.lhs());
+      auto stepType = typeOf(matmul.lhs());
+      auto flatType = RankedTensorType::get({steps * stepType.getDimSize(0), stepType.getDimSize(1)},
+                                            stepType.getElementType());
+      Value flat = b.create<loom::ReshapeOp>(loc, flatType, sequence);
+      auto resultType = typeOf(matmul.getResult());
+      auto productType = RankedTensorType::get({steps * resultType.getDimSize(0), resultType.getDimSize(1)},
+                                               resultType.getElementType());
+      Value product = b.create<loom::MatmulOp>(loc, productType, flat, matmul.rhs(),
+                                               matmul.transpose_lhsAttr(), matmul.transpose_rhsAttr());
+      return b.create<loom::ReshapeOp>(loc, stacked(resultType), product);
+    }
+    SmallVector<Value> operands;
+    for (Value operand : op->getOperands())
+      operands.push_back(isSequenceSlice(scan, operand) ? sequenceOf(scan, operand) : operand);
+    OperationState state(loc, op->getName());
+    state.addOperands(operands);
+    state.addAttributes(op->getAttrs());
+    state.addTypes(stacked(op->getResult(0).getType()));
+    return b.createOperation(state)->getResult(0);
+  }
+
+  /// Rebuilds `scan` with `sequences` as its sequence operands (the body keeps its block).
+  static loom::ScanOp withSequences(loom::ScanOp scan, ArrayRef<Value> sequences) {
+    OpBuilder b(scan);
+    OperationState state(scan.getLoc(), loom::ScanOp::getOperationName());
+    state.addOperands(scan.carried());
+    state.addOperands(sequences);
+    NamedAttrList attributes(scan->getAttrs());
+    attributes.set("operand_segment_sizes",
+                   b.getI32VectorAttr({int32_t(scan.carried().size()), int32_t(sequences.size())}));
+    state.addAttributes(attributes);
+    state.addTypes(scan->getResultTypes());
+    state.addRegion();
+    auto rebuilt = cast<loom::ScanOp>(b.createOperation(state));
+    rebuilt.body().takeBody(scan.body());
+    scan->replaceAllUsesWith(rebuilt->getResults());
+    scan->erase();
+    return rebuilt;
+  }
+
+  static loom::ScanOp hoist(loom::ScanOp scan, Operation *op) {
+    Value whole = batched(scan, op);
+    SmallVector<Value> sequences(scan.sequences());
+    sequences.push_back(whole);
+    Value slice = scan.getBodyBlock().addArgument(op->getResult(0).getType(), op->getLoc());
+    op->getResult(0).replaceAllUsesWith(slice);
+    op->erase();
+    return withSequences(scan, sequences);
+  }
+
+  static loom::ScanOp dropUnusedSequences(loom::ScanOp scan) {
+    Block &body = scan.getBodyBlock();
+    size_t numCarried = scan.carried().size();
+    SmallVector<Value> kept;
+    SmallVector<unsigned> unused;
+    for (auto indexed : llvm::enumerate(scan.sequences())) {
+      if (body.getArgument(numCarried + indexed.index()).use_empty())
+        unused.push_back(numCarried + indexed.index());
+      else
+        kept.push_back(indexed.value());
+    }
+    // Keep one sequence even if unread: it fixes the number of steps.
+    if (unused.empty() || kept.empty())
+      return scan;
+    for (unsigned index : llvm::reverse(unused))
+      body.eraseArgument(index);
+    return withSequences(scan, kept);
+  }
+};
+
+} // namespace
+
+std::unique_ptr<Pass> loom::createHoistSequenceOpsPass() {
+  return std::make_unique<HoistSequenceOpsPass>();
+}
