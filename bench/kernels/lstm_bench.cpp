@@ -1,6 +1,9 @@
 // The compiled LSTM layer (recurrent_loop.h drivers over loom-kernelgen kernels), forward and forward +
 // backward, in GFLOP/s, with the naive reference side by side at the small shape as the baseline.
 // FLOPs count the GEMMs only: 2*T*B*(I+H)*4H forward, three times that for forward + backward.
+// On the 2-core EPYC (FMA peak about 450 GFLOP/s for both cores), in a quiet moment of a shared machine:
+// forward 214 / 318 GFLOP/s and forward + backward 181 / 290 at (28,128,28,128) / (50,64,512,512); the
+// AVX2 variants about half; the naive reference 3.6 and 6.3 at the small shape.
 #include <benchmark/benchmark.h>
 
 #include <random>
