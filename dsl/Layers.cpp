@@ -63,55 +63,49 @@ Tensor Dense::operator()(const Tensor &x) {
   return bias_add(matmul(x, w, false, true), b);
 }
 
+RecurrentLayer::RecurrentLayer(Model &model, std::string name, std::string kind, int64_t gates,
+                               int64_t units, int64_t states, Returns returns,
+                               std::source_location where)
+    : model_(model), name_(std::move(name)), kind_(std::move(kind)), gates_(gates), units_(units),
+      states_(states), returns_(returns), where_(where) {
+  Model::LayerScope scope(model_, name_, kind_, where_);
+  checkUnits(model_, units_);
+}
+
+Tensor RecurrentLayer::operator()(const Tensor &x) {
+  Model::LayerScope scope(model_, name_, kind_, where_);
+  checkSequence(model_, x);
+  RecurrentParameters p = declareRecurrent(model_, name_, gates_, units_, x.shape()[2]);
+  Tensor zeros = model_.constant({x.shape()[1], units_}, 0.0f);
+  bool sequence = returns_ == Returns::Sequence;
+  std::vector<Tensor> results = Recorder::scan(
+      model_, std::vector<Tensor>(size_t(states_), zeros), {x},
+      [&](const std::vector<Tensor> &state, const std::vector<Tensor> &slices) {
+        std::vector<Tensor> next = step(state, gatePreactivation(p, slices[0], state[0]));
+        return Step{next, sequence ? std::vector<Tensor>{next[0]} : std::vector<Tensor>{}};
+      });
+  return sequence ? results[size_t(states_)] : results[0];
+}
+
 SimpleRNN::SimpleRNN(Model &model, std::string name, int64_t units, Returns returns,
                      std::source_location where)
-    : model_(model), name_(std::move(name)), units_(units), returns_(returns), where_(where) {
-  Model::LayerScope scope(model_, name_, "SimpleRNN", where_);
-  checkUnits(model_, units_);
+    : RecurrentLayer(model, std::move(name), "SimpleRNN", 1, units, 1, returns, where) {}
+
+std::vector<Tensor> SimpleRNN::step(const std::vector<Tensor> &, const Tensor &gates) {
+  return {dsl::tanh(gates)};
 }
 
-Tensor SimpleRNN::operator()(const Tensor &x) {
-  Model::LayerScope scope(model_, name_, "SimpleRNN", where_);
-  checkSequence(model_, x);
-  int64_t batch = x.shape()[1];
-  RecurrentParameters p = declareRecurrent(model_, name_, 1, units_, x.shape()[2]);
-  Tensor h0 = model_.constant({batch, units_}, 0.0f);
-  bool sequence = returns_ == Returns::Sequence;
-  std::vector<Tensor> results = Recorder::scan(
-      model_, {h0}, {x}, [&](const std::vector<Tensor> &state, const std::vector<Tensor> &step) {
-        Tensor h = dsl::tanh(gatePreactivation(p, step[0], state[0]));
-        return Step{{h}, sequence ? std::vector<Tensor>{h} : std::vector<Tensor>{}};
-      });
-  return sequence ? results[1] : results[0];
-}
+LSTM::LSTM(Model &model, std::string name, int64_t units, Returns returns, std::source_location where)
+    : RecurrentLayer(model, std::move(name), "LSTM", 4, units, 2, returns, where) {}
 
-LSTM::LSTM(Model &model, std::string name, int64_t units, Returns returns,
-           std::source_location where)
-    : model_(model), name_(std::move(name)), units_(units), returns_(returns), where_(where) {
-  Model::LayerScope scope(model_, name_, "LSTM", where_);
-  checkUnits(model_, units_);
-}
-
-Tensor LSTM::operator()(const Tensor &x) {
-  Model::LayerScope scope(model_, name_, "LSTM", where_);
-  checkSequence(model_, x);
-  int64_t batch = x.shape()[1], h = units_;
-  RecurrentParameters p = declareRecurrent(model_, name_, 4, units_, x.shape()[2]);
-  Tensor zeros = model_.constant({batch, units_}, 0.0f);
-  bool sequence = returns_ == Returns::Sequence;
-  std::vector<Tensor> results = Recorder::scan(
-      model_, {zeros, zeros}, {x},
-      [&](const std::vector<Tensor> &state, const std::vector<Tensor> &step) {
-        Tensor gates = gatePreactivation(p, step[0], state[0]);
-        Tensor i = sigmoid(slice(gates, 1, 0 * h, h));
-        Tensor f = sigmoid(slice(gates, 1, 1 * h, h));
-        Tensor g = dsl::tanh(slice(gates, 1, 2 * h, h));
-        Tensor o = sigmoid(slice(gates, 1, 3 * h, h));
-        Tensor c = add(mul(f, state[1]), mul(i, g));
-        Tensor hidden = mul(o, dsl::tanh(c));
-        return Step{{hidden, c}, sequence ? std::vector<Tensor>{hidden} : std::vector<Tensor>{}};
-      });
-  return sequence ? results[2] : results[0];
+std::vector<Tensor> LSTM::step(const std::vector<Tensor> &state, const Tensor &gates) {
+  int64_t h = units();
+  Tensor i = sigmoid(slice(gates, 1, 0 * h, h));
+  Tensor f = sigmoid(slice(gates, 1, 1 * h, h));
+  Tensor g = dsl::tanh(slice(gates, 1, 2 * h, h));
+  Tensor o = sigmoid(slice(gates, 1, 3 * h, h));
+  Tensor c = add(mul(f, state[1]), mul(i, g));
+  return {mul(o, dsl::tanh(c)), c};
 }
 
 } // namespace loom::dsl

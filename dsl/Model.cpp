@@ -211,20 +211,20 @@ static Tensor declare(Model &model, llvm::StringRef opName, const std::string &n
   return Recorder::wrap(model, op->getResult(0));
 }
 
+static Tensor declareInput(Model &model, const std::string &name, const Shape &shape, Type element,
+                           std::source_location where) {
+  Model::LayerScope scope(model, name, "input", where);
+  checkName(model, name, "input");
+  checkShape(model, name, shape);
+  return declare(model, InputOp::getOperationName(), name, shape, element, {});
+}
+
 Tensor Model::input(const std::string &name, Shape shape, std::source_location where) {
-  LayerScope scope(*this, name, "input", where);
-  checkName(*this, name, "input");
-  checkShape(*this, name, shape);
-  return declare(*this, InputOp::getOperationName(), name, shape,
-                 Recorder::builder(*this).getF32Type(), {});
+  return declareInput(*this, name, shape, Recorder::builder(*this).getF32Type(), where);
 }
 
 Tensor Model::integer_input(const std::string &name, Shape shape, std::source_location where) {
-  LayerScope scope(*this, name, "input", where);
-  checkName(*this, name, "input");
-  checkShape(*this, name, shape);
-  return declare(*this, InputOp::getOperationName(), name, shape,
-                 Recorder::builder(*this).getI32Type(), {});
+  return declareInput(*this, name, shape, Recorder::builder(*this).getI32Type(), where);
 }
 
 Tensor Model::parameter(const std::string &name, Shape shape, Initializer init,
