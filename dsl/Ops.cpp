@@ -68,6 +68,9 @@ Tensor tanh(const Tensor &x, Where w) { return unary(x, TanhOp::getOperationName
 Tensor sigmoid(const Tensor &x, Where w) { return unary(x, SigmoidOp::getOperationName(), "sigmoid", w); }
 Tensor exp(const Tensor &x, Where w) { return unary(x, ExpOp::getOperationName(), "exp", w); }
 Tensor log(const Tensor &x, Where w) { return unary(x, LogOp::getOperationName(), "log", w); }
+Tensor transpose(const Tensor &x, Where w) {
+  return unary(x, TransposeOp::getOperationName(), "transpose", w);
+}
 Tensor softmax(const Tensor &x, Where w) { return unary(x, SoftmaxOp::getOperationName(), "softmax", w); }
 Tensor log_softmax(const Tensor &x, Where w) {
   return unary(x, LogSoftmaxOp::getOperationName(), "log_softmax", w);

@@ -319,6 +319,19 @@ OpFoldResult ReshapeOp::fold(ArrayRef<Attribute>) {
 }
 
 //===----------------------------------------------------------------------===//
+// TransposeOp
+//===----------------------------------------------------------------------===//
+
+FailureOr<Types> TransposeOp::inferResultTypes() {
+  auto inputType = ranked(input().getType());
+  if (!inputType)
+    return Types{unranked(input().getType())};
+  if (inputType.getRank() != 2)
+    return reject(emitOpError() << "transposes a rank-2 tensor, got " << shapeString(inputType));
+  return Types{tensorOf({inputType.getDimSize(1), inputType.getDimSize(0)}, inputType.getElementType())};
+}
+
+//===----------------------------------------------------------------------===//
 // BroadcastOp
 //===----------------------------------------------------------------------===//
 

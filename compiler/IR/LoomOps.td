@@ -221,6 +221,21 @@ def Loom_ReshapeOp : Loom_ShapedOp<"reshape", [NoSideEffect]> {
   let hasFolder = 1;
 }
 
+def Loom_TransposeOp : Loom_ShapedOp<"transpose", [NoSideEffect]> {
+  let summary = "swaps the two axes of a matrix";
+  let description = [{
+    `[M, N]` becomes `[N, M]`. loom-hoist-sequence-ops uses it to transpose a
+    weight once per sequence instead of once per time step.
+
+    ```mlir
+    %wt = loom.transpose %w : (tensor<512x128xf32>) -> tensor<128x512xf32>
+    ```
+  }];
+  let arguments = (ins Loom_Tensor:$input);
+  let results = (outs Loom_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
 def Loom_BroadcastOp : Loom_ShapedOp<"broadcast", [NoSideEffect]> {
   let summary = "repeats a tensor along new axes";
   let description = [{

@@ -222,6 +222,8 @@ private:
     } else if (isa<loom::ReshapeOp>(op)) {
       Value back = b.create<loom::ReshapeOp>(loc, operand(0).getType(), dy);
       add(0, back);
+    } else if (isa<loom::TransposeOp>(op)) {
+      add(0, build<loom::TransposeOp>({dy}));
     } else if (auto bc = dyn_cast<loom::BroadcastOp>(op)) {
       SmallVector<int64_t> axes;
       for (Attribute a : bc.axes())

@@ -26,6 +26,7 @@ bool isHoistableKind(Operation *op) {
 ///     [T, ...] tensors, or for a matmul reshape [T, B, K] -> [T*B, K], one matmul, reshape back.
 ///  3. Pass the result to the scan as a new sequence and use its slice in place of the op.
 ///  4. Drop sequences the body no longer reads.
+///  5. Transpose once, before the scan, every weight a body matmul reads transposed.
 class HoistSequenceOpsPass : public loom::HoistSequenceOpsBase<HoistSequenceOpsPass> {
   void runOnOperation() override {
     SmallVector<loom::ScanOp> scans;
@@ -34,7 +35,40 @@ class HoistSequenceOpsPass : public loom::HoistSequenceOpsBase<HoistSequenceOpsP
       while (Operation *op = findHoistable(scan))
         scan = hoist(scan, op);
       scan = dropUnusedSequences(scan);
+      transposeWeightsOnce(scan);
     }
+  }
+
+  /// A matmul in the body with a transposed operand defined above the scan (a PyTorch-layout
+  /// weight [out, in]) would transpose it at every step; transpose it once before the scan
+  /// instead, shared by every matmul that reads it, and multiply without the flag.
+  static void transposeWeightsOnce(loom::ScanOp scan) {
+    DenseMap<Value, Value> transposed;
+    OpBuilder before(scan);
+    auto transposeOf = [&](Value weight) {
+      auto [it, inserted] = transposed.try_emplace(weight);
+      if (inserted) {
+        Operation *op = loom::buildWithInferredTypes(before, scan.getLoc(),
+                                                     loom::TransposeOp::getOperationName(), weight,
+                                                     {}, typeOf(weight).getElementType());
+        it->second = op->getResult(0);
+      }
+      return it->second;
+    };
+    scan.getBodyBlock().walk([&](loom::MatmulOp matmul) {
+      bool lhs = matmul.transpose_lhs() && isInvariant(scan, matmul.lhs());
+      bool rhs = matmul.transpose_rhs() && isInvariant(scan, matmul.rhs());
+      if (!lhs && !rhs)
+        return;
+      if (lhs) {
+        matmul.lhsMutable().assign(transposeOf(matmul.lhs()));
+        matmul->removeAttr("transpose_lhs");
+      }
+      if (rhs) {
+        matmul.rhsMutable().assign(transposeOf(matmul.rhs()));
+        matmul->removeAttr("transpose_rhs");
+      }
+    });
   }
 
   static bool isSequenceSlice(loom::ScanOp scan, Value v) {

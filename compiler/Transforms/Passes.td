@@ -66,7 +66,9 @@ def HoistSequenceOps : Pass<"loom-hoist-sequence-ops", "::mlir::ModuleOp"> {
     op over all time steps before the scan, whose result the scan then reads
     step by step. For the input projection that is one GEMM of
     [T*B, I] x [I, gates*H] instead of T small ones, and the step kernel that
-    remains holds the recurrent GEMM, the gates and the state update.
+    remains holds the recurrent GEMM, the gates and the state update. A
+    weight the body multiplies by transposed is transposed once, before the
+    scan, rather than at every step.
   }];
   let constructor = "::loom::createHoistSequenceOpsPass()";
 }

@@ -130,9 +130,10 @@ TEST(Autodiff, ElementwiseAndReductionRulesMatchFiniteDifferences) {
   Tensor q = log_softmax(matmul(a, v, false, false));        // matmul, log_softmax
   Tensor r = matmul(x, a, true, false);                      // transposed lhs
   Tensor s = matmul(v, x, true, true);                       // both transposed
+  Tensor u = matmul(transpose(v), transpose(a), false, false); // transpose
   Tensor t = sigmoid(tanh(slice(p, 1, 1, 2)));               // slice, tanh, sigmoid
   Tensor loss = add(add(reduce_sum(mul(t, t), {0, 1}), reduce_mean(q, {0, 1})),
-                    add(reduce_mean(mul(r, r), {0, 1}), reduce_sum(s, {0, 1})));
+                    add(reduce_mean(mul(r, r), {0, 1}), add(reduce_sum(s, {0, 1}), reduce_mean(u, {0, 1}))));
   model.minimize(loss, Adam{});
   checkGradients(model, 1, 3);
 }

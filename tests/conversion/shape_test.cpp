@@ -99,5 +99,20 @@ TEST(Shapes, EveryShapeOpAndConstantMatchesTheReference) {
   expect_close(results[14], {1.5}, "scalar constant");
 }
 
+TEST(Shapes, TransposeSwapsRowsAndColumns) {
+  Tensor x = random_tensor({5, 19}, -1, 1, 6);
+  auto results = run(R"mlir(
+    func @f(%x: tensor<5x19xf32>) -> tensor<19x5xf32> {
+      %t = loom.transpose %x : (tensor<5x19xf32>) -> tensor<19x5xf32>
+      return %t : tensor<19x5xf32>
+    })mlir",
+                     {input(x)});
+  std::vector<double> expected(x.values.size());
+  for (int r = 0; r < 5; ++r)
+    for (int c = 0; c < 19; ++c)
+      expected[c * 5 + r] = x.values[r * 19 + c];
+  expect_close(results[0], expected, "transpose [5, 19]");
+}
+
 } // namespace
 } // namespace loom::conversion::testing

@@ -240,6 +240,15 @@ private:
         .Case<ReshapeOp>([&](ReshapeOp op) {
           return Values{{declaredShape(op.getResult(), op), get(op.input()).data}};
         })
+        .Case<TransposeOp>([&](TransposeOp op) {
+          const Value &in = get(op.input());
+          int64_t rows = in.shape[0], columns = in.shape[1];
+          Value out{{columns, rows}, std::vector<double>(in.data.size())};
+          for (int64_t r = 0; r < rows; ++r)
+            for (int64_t c = 0; c < columns; ++c)
+              out.data[c * rows + r] = in.data[r * columns + c];
+          return Values{out};
+        })
         .Case<BroadcastOp>([&](BroadcastOp op) { return Values{broadcast(op)}; })
         .Case<ReduceSumOp>([&](ReduceSumOp op) {
           return Values{reduce(get(op.input()), op.axes(), reference::sum_forward<double>)};

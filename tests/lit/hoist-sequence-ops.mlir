@@ -54,3 +54,25 @@ func @stays() {
   loom.output "h" %h : tensor<2x4xf32>
   return
 }
+
+// -----
+
+// A weight the body multiplies by transposed is transposed once before the scan; the step's
+// matmul then reads it without the flag.
+// CHECK-LABEL: func @weight_transposed_once
+func @weight_transposed_once() {
+  %x = loom.input "x" : tensor<6x2x4xf32>
+  %u = loom.parameter "u" : tensor<4x4xf32>
+  %h0 = loom.constant dense<0.0> : tensor<2x4xf32>
+  // CHECK: %[[UT:.*]] = loom.transpose %{{.*}} : (tensor<4x4xf32>) -> tensor<4x4xf32>
+  // CHECK: loom.scan
+  // CHECK: loom.matmul %arg0, %[[UT]] : (tensor<2x4xf32>, tensor<4x4xf32>) -> tensor<2x4xf32>
+  %h = loom.scan carry(%h0 : tensor<2x4xf32>) over(%x : tensor<6x2x4xf32>) -> (tensor<2x4xf32>), () {
+  ^bb0(%prev: tensor<2x4xf32>, %x_t: tensor<2x4xf32>):
+    %r = loom.matmul %prev, %u {transpose_rhs} : (tensor<2x4xf32>, tensor<4x4xf32>) -> tensor<2x4xf32>
+    %s = loom.add %x_t, %r : (tensor<2x4xf32>, tensor<2x4xf32>) -> tensor<2x4xf32>
+    loom.yield %s : tensor<2x4xf32>
+  }
+  loom.output "h" %h : tensor<2x4xf32>
+  return
+}

@@ -195,3 +195,11 @@ func @xent_grad_not_scalar(%logits: tensor<4x10xf32>, %labels: tensor<4xi32>, %d
   %0 = loom.sparse_softmax_cross_entropy_grad %logits, %labels, %d : (tensor<4x10xf32>, tensor<4xi32>, tensor<4xf32>) -> tensor<4x10xf32>
   return
 }
+
+// -----
+
+func @transpose_rank(%a: tensor<2x3x4xf32>) {
+  // expected-error @+1 {{'loom.transpose' op transposes a rank-2 tensor, got [2, 3, 4]}}
+  %0 = loom.transpose %a : (tensor<2x3x4xf32>) -> tensor<4x3x2xf32>
+  return
+}

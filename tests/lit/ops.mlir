@@ -39,6 +39,8 @@ func @lstm_classifier_pieces() {
   %e = loom.exp %q : (tensor<4x8xf32>) -> tensor<4x8xf32>
   %l = loom.log %e : (tensor<4x8xf32>) -> tensor<4x8xf32>
   %flat = loom.reshape %hs : (tensor<28x4x8xf32>) -> tensor<112x8xf32>
+  // CHECK: loom.transpose %{{.*}} : (tensor<4x8xf32>) -> tensor<8x4xf32>
+  %tr = loom.transpose %h : (tensor<4x8xf32>) -> tensor<8x4xf32>
   %sum = loom.reduce_sum %l {axes = [1]} : (tensor<4x8xf32>) -> tensor<4xf32>
   %mean = loom.reduce_mean %l {axes = [0, 1]} : (tensor<4x8xf32>) -> tensor<f32>
   %max = loom.reduce_max %flat {axes = [0]} : (tensor<112x8xf32>) -> tensor<8xf32>

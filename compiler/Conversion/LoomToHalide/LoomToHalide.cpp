@@ -225,7 +225,7 @@ HalideTensor lower(BiasAddOp, Lowering &l) {
 }
 
 //===----------------------------------------------------------------------===//
-// Shape manipulation: SliceOp, ConcatOp, ReshapeOp, BroadcastOp
+// Shape manipulation: SliceOp, ConcatOp, ReshapeOp, TransposeOp, BroadcastOp
 //===----------------------------------------------------------------------===//
 
 HalideTensor lower(SliceOp op, Lowering &l) {
@@ -282,6 +282,12 @@ HalideTensor lower(ReshapeOp, Lowering &l) {
   for (size_t s = 0; s < shared; ++s)
     index[in_lead + s] = out.index[out_lead + s];
   out.pure() = at(in, index);
+  return out.tensor;
+}
+
+HalideTensor lower(TransposeOp, Lowering &l) {
+  NewTensor out = l.result();
+  out.pure() = at(l.operands[0], {out.index[1], out.index[0]});
   return out.tensor;
 }
 
@@ -478,7 +484,7 @@ Translation translation_of(mlir::Operation *op) {
     return [axes, kind](Lowering &l) { return lower_reduction(axes, l, kind); };
   };
   return llvm::TypeSwitch<mlir::Operation *, Translation>(op)
-      .Case<ConstantOp, MatmulOp, BiasAddOp, SliceOp, ConcatOp, ReshapeOp, BroadcastOp, SoftmaxOp,
+      .Case<ConstantOp, MatmulOp, BiasAddOp, SliceOp, ConcatOp, ReshapeOp, TransposeOp, BroadcastOp, SoftmaxOp,
             LogSoftmaxOp, SparseSoftmaxCrossEntropyOp, SparseSoftmaxCrossEntropyGradOp, ArgmaxOp>(
           [](auto typed) -> Translation { return [typed](Lowering &l) { return lower(typed, l); }; })
       .Case([&](AddOp) { return binary([](Expr a, Expr b) { return a + b; }); })
