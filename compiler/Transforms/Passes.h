@@ -14,6 +14,7 @@ std::unique_ptr<mlir::Pass> createInferShapesPass();
 std::unique_ptr<mlir::Pass> createAutodiffPass();
 std::unique_ptr<mlir::Pass> createOptimizerPass();
 std::unique_ptr<mlir::Pass> createHoistSequenceOpsPass();
+std::unique_ptr<mlir::Pass> createHoistAccumulatorsPass();
 
 /// Adds Loom's passes to `pm` in their one fixed order (see Pipeline.cpp for why that order).
 void buildPipeline(mlir::OpPassManager &pm);

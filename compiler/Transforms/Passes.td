@@ -73,4 +73,17 @@ def HoistSequenceOps : Pass<"loom-hoist-sequence-ops", "::mlir::ModuleOp"> {
   let constructor = "::loom::createHoistSequenceOpsPass()";
 }
 
+def HoistAccumulators : Pass<"loom-hoist-accumulators", "::mlir::ModuleOp"> {
+  let summary = "Turns per-step sums in carried state into one reduction after the scan";
+  let description = [{
+    A carried accumulator `acc + matmul(p, q) {transpose_lhs}` or
+    `acc + reduce_sum(p) over axis 0` (the weight and bias gradients that
+    backprop through time sums over steps) leaves the scan: the scan outputs
+    the per-step factors instead, and after it one GEMM over [T*B, ...] (or one
+    reduce_sum) adds all steps at once. Not yet in the default pipeline (see
+    Pipeline.cpp).
+  }];
+  let constructor = "::loom::createHoistAccumulatorsPass()";
+}
+
 #endif // LOOM_PASSES_TD

@@ -138,9 +138,9 @@ TEST(Autodiff, ElementwiseAndReductionRulesMatchFiniteDifferences) {
   checkGradients(model, 1, 3);
 }
 
-// loom-hoist-sequence-ops rewrites the forward and the backprop scans; the interpreter must see
-// the same loss and gradients before and after.
-TEST(Autodiff, HoistingSequenceOpsKeepsLossAndGradients) {
+// loom-hoist-sequence-ops and loom-hoist-accumulators rewrite the forward and the backprop scans;
+// the interpreter must see the same loss and gradients before and after.
+TEST(Autodiff, HoistingKeepsLossAndGradients) {
   Model model("hoisted");
   Tensor x = model.input("x", {4, 2, 3});
   Tensor labels = model.integer_input("labels", {2});
@@ -151,7 +151,14 @@ TEST(Autodiff, HoistingSequenceOpsKeepsLossAndGradients) {
   mlir::OwningOpRef<mlir::ModuleOp> hoisted(model.module().clone());
   mlir::PassManager pm(&model.context());
   pm.addPass(createHoistSequenceOpsPass());
+  pm.addPass(createHoistAccumulatorsPass());
   ASSERT_TRUE(mlir::succeeded(pm.run(*hoisted)));
+  int carried = 0;
+  hoisted->walk([&](ScanOp scan) {
+    if (scan.reverse())
+      carried += int(scan.carried().size());
+  });
+  EXPECT_EQ(carried, 3) << "the backprop scans should carry only dh (RNN) and dh, dc (LSTM)";
   int reshapes = 0;
   hoisted->walk([&](ReshapeOp) { ++reshapes; });
   EXPECT_GT(reshapes, 0) << "nothing was hoisted";
