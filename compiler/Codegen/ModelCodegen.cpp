@@ -236,10 +236,7 @@ private:
       f.storage[v] = newTemporary(f, v, "t");
       call.arguments.push_back(f.storage[v]);
     }
-    addKernel(name, inputs, outputs, [ops](std::map<Operation *, std::vector<HalideTensor>> &, auto &lowerOne) {
-      for (Operation *op : ops)
-        lowerOne(op);
-    });
+    addKernel(name, inputs, ops, outputs);
     emitCall(f, call);
   }
 
@@ -250,11 +247,10 @@ private:
     return it->second;
   }
 
-  /// Registers a kernel whose inputs are `inputs` (read from buffers) and whose outputs are
-  /// `outputs`; `body` lowers the ops in between through lowerOne.
-  template <typename Body>
+  /// Registers a kernel that reads `inputs` from buffers, computes `ops` in order and writes
+  /// `outputs`. Halide schedules are per target, so the ops are lowered again for each target.
   void addKernel(const std::string &name, const std::vector<Value> &inputs,
-                 const std::vector<Value> &outputs, Body body) {
+                 const std::vector<Operation *> &ops, const std::vector<Value> &outputs) {
     kernels_.push_back({name, [=](const Halide::Target &target) {
       llvm::DenseMap<Value, HalideTensor> env;
       std::vector<HalideTensor> funcs;
@@ -266,7 +262,7 @@ private:
         arguments.push_back(param);
         env[v] = readParam(param, shapeOf(v));
       }
-      auto lowerOne = [&](Operation *op) {
+      for (Operation *op : ops) {
         std::vector<HalideTensor> operands;
         for (Value operand : op->getOperands())
           operands.push_back(env.lookup(operand));
@@ -275,9 +271,7 @@ private:
           env[result] = tensor;
           funcs.push_back(tensor);
         }
-      };
-      std::map<Operation *, std::vector<HalideTensor>> unused;
-      body(unused, lowerOne);
+      }
       std::vector<HalideTensor> outs;
       std::vector<Halide::Func> outputFuncs;
       for (size_t j = 0; j < outputs.size(); ++j) {
@@ -365,10 +359,7 @@ private:
     std::vector<Operation *> ops;
     for (Operation &op : body.without_terminator())
       ops.push_back(&op);
-    addKernel(name, inputs, outputs, [ops](auto &, auto &lowerOne) {
-      for (Operation *op : ops)
-        lowerOne(op);
-    });
+    addKernel(name, inputs, ops, outputs);
   }
 
   void planSink(FunctionState &f, Operation *op) {
