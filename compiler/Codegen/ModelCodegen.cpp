@@ -12,7 +12,6 @@
 #include "llvm/ADT/SetVector.h"
 
 #include <fstream>
-#include <map>
 #include <set>
 #include <sstream>
 #include <stdexcept>
