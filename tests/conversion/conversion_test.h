@@ -2,6 +2,8 @@
 // random inputs, JIT-realizes what it returns, and compares that with the naive reference ops.
 #pragma once
 
+#include "loom/testing/ParsedFunction.h"
+
 #include "CpuSchedule.h"
 #include "LoomDialect.h"
 #include "LoomToHalide.h"
@@ -95,25 +97,7 @@ inline HalideTensor input(const Tensor &t, Halide::Type type = Halide::Float(32)
   return {f, t.shape, type};
 }
 
-/// One parsed module and the context that owns it.
-class ParsedFunction {
-public:
-  explicit ParsedFunction(const std::string &source) {
-    context_.loadDialect<LoomDialect, mlir::StandardOpsDialect>();
-    module_ = mlir::parseSourceString(source, &context_);
-    if (!module_)
-      throw std::runtime_error("the test's IR does not parse or verify (diagnostics above)");
-  }
-
-  mlir::FuncOp function() { return *module_->getOps<mlir::FuncOp>().begin(); }
-
-  /// The first op of the function's body.
-  mlir::Operation *first_op() { return &function().getBody().front().front(); }
-
-private:
-  mlir::MLIRContext context_;
-  mlir::OwningOpRef<mlir::ModuleOp> module_;
-};
+using loom::testing::ParsedFunction;
 
 /// A function lowered the way the code generator lowers a kernel: arguments bound to `inputs`, every
 /// loom op translated by lower_op, the returned values as outputs.

@@ -3,10 +3,7 @@
 #pragma once
 
 #include "loom/interpreter/Interpreter.h"
-
-#include "mlir/Dialect/StandardOps/IR/Ops.h"
-#include "mlir/IR/MLIRContext.h"
-#include "mlir/Parser.h"
+#include "loom/testing/ParsedFunction.h"
 
 #include <gtest/gtest.h>
 
@@ -17,26 +14,15 @@
 
 namespace loom::interpreter::testing {
 
-/// One parsed module and the context that owns it; the function is the module's first.
-class ParsedFunction {
+/// A parsed module whose first function the interpreter runs.
+class ParsedFunction : public loom::testing::ParsedFunction {
 public:
-  explicit ParsedFunction(const std::string &source) {
-    context_.loadDialect<LoomDialect, mlir::StandardOpsDialect>();
-    module_ = mlir::parseSourceString(source, &context_);
-    if (!module_)
-      throw std::runtime_error("the test's IR does not parse or verify (diagnostics above)");
-  }
-
-  mlir::FuncOp function() { return *module_->getOps<mlir::FuncOp>().begin(); }
+  using loom::testing::ParsedFunction::ParsedFunction;
 
   Result run(const NamedValues &inputs = {}, const NamedValues &parameters = {},
              AdamState *adam = nullptr) {
     return interpreter::run(function(), inputs, parameters, adam);
   }
-
-private:
-  mlir::MLIRContext context_;
-  mlir::OwningOpRef<mlir::ModuleOp> module_;
 };
 
 /// Runs a function without inputs or parameters and returns its output `name`.
