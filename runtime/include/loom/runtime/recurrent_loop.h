@@ -1,6 +1,6 @@
 // Time-loop drivers for Loom's fused recurrent kernels (DESIGN.md placement (a)): generated code passes the
 // AOT kernels of one layer, made by loom-kernelgen's lstm_layer / rnn_layer builders, and row-major arrays.
-// Also the Halide error handler every caller of AOT kernels installs, and the views the kernels take.
+// Also the views the kernels take.
 //
 // Threads: every kernel runs its parallel loops on Halide's thread pool, sized by HL_NUM_THREADS or
 // halide_set_num_threads() (default: one thread per core). Between kernels and steps idle workers sleep on
@@ -16,36 +16,9 @@
 #include <utility>
 
 #include "HalideRuntime.h"
-#include "loom/runtime/errors.h"
+#include "loom/runtime/halide_errors.h"
 
 namespace loom {
-
-namespace detail {
-
-// Halide reports what it checks at a kernel's entry (buffer shapes, allocations) on the calling thread.
-inline thread_local std::string halide_error_message;
-
-inline void record_halide_error(void*, const char* message) { halide_error_message = message; }
-
-}  // namespace detail
-
-// Replaces Halide's default error handler, which prints and aborts the process, with one that records the
-// message for check_kernel. The drivers install it; call it before calling AOT kernels directly.
-inline void install_halide_error_handler() {
-  static const bool installed = (halide_set_error_handler(&detail::record_halide_error), true);
-  (void)installed;
-}
-
-// Throws loom::Error naming the kernel and quoting Halide's message when status, a kernel's return, is
-// not 0.
-inline void check_kernel(int status, const char* kernel) {
-  if (status == 0) return;
-  std::string message = std::move(detail::halide_error_message);
-  detail::halide_error_message.clear();
-  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
-  if (message.empty()) message = "Halide error code " + std::to_string(status);
-  throw Error(std::string("Loom kernel '") + kernel + "' failed: " + message);
-}
 
 // A dense row-major float array seen as a halide_buffer_t, extents innermost first: a row-major [T,B,I]
 // array is {I, B, T}. A view never owns memory; kernels only read their input views.
