@@ -17,14 +17,10 @@ namespace {
 
 constexpr int kGates = 4;
 
-std::string step_name(const char* kind, const RecurrentShape& shape) {
-  return std::string(kind) + "_b" + std::to_string(shape.B) + "_h" + std::to_string(shape.H);
-}
-
 }  // namespace
 
 Kernel lstm_step_forward(const RecurrentShape& shape, const Halide::Target& target) {
-  const std::string name = step_name("lstm_step_forward", shape);
+  const std::string name = step_name("lstm_step_forward", shape.B, shape.H);
   require_positive_sizes(name, {{"B", shape.B}, {"H", shape.H}});
   const int B = shape.B, H = shape.H, P = kPanelWidth, panels = panel_count(H);
   ImageParam gates_in = static_input("gates_in", {H, kGates, B});
@@ -66,7 +62,7 @@ Kernel lstm_step_forward(const RecurrentShape& shape, const Halide::Target& targ
 }
 
 Kernel lstm_step_backward(const RecurrentShape& shape, const Halide::Target& target) {
-  const std::string name = step_name("lstm_step_backward", shape);
+  const std::string name = step_name("lstm_step_backward", shape.B, shape.H);
   require_positive_sizes(name, {{"B", shape.B}, {"H", shape.H}});
   const int B = shape.B, H = shape.H, P = kPanelWidth, panels = panel_count(H);
   ImageParam dh = static_input("dh", {H, B});

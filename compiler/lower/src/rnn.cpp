@@ -12,16 +12,8 @@ using Halide::ImageParam;
 using Halide::RDom;
 using Halide::Var;
 
-namespace {
-
-std::string step_name(const char* kind, const RecurrentShape& shape) {
-  return std::string(kind) + "_b" + std::to_string(shape.B) + "_h" + std::to_string(shape.H);
-}
-
-}  // namespace
-
 Kernel rnn_step_forward(const RecurrentShape& shape, const Halide::Target& target) {
-  const std::string name = step_name("rnn_step_forward", shape);
+  const std::string name = step_name("rnn_step_forward", shape.B, shape.H);
   require_positive_sizes(name, {{"B", shape.B}, {"H", shape.H}});
   const int B = shape.B, H = shape.H, P = kPanelWidth, panels = panel_count(H);
   ImageParam pre_in = static_input("pre_in", {H, B});
@@ -49,7 +41,7 @@ Kernel rnn_step_forward(const RecurrentShape& shape, const Halide::Target& targe
 }
 
 Kernel rnn_step_backward(const RecurrentShape& shape, const Halide::Target& target) {
-  const std::string name = step_name("rnn_step_backward", shape);
+  const std::string name = step_name("rnn_step_backward", shape.B, shape.H);
   require_positive_sizes(name, {{"B", shape.B}, {"H", shape.H}});
   const int B = shape.B, H = shape.H, P = kPanelWidth, panels = panel_count(H);
   ImageParam dh = static_input("dh", {H, B});

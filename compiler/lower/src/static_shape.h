@@ -16,6 +16,11 @@ void set_static_shape(Halide::OutputImageParam buffer, std::initializer_list<int
 // Throws std::invalid_argument naming the kernel and the first size that is not positive.
 void require_positive_sizes(const std::string& kernel, std::initializer_list<std::pair<const char*, int>> sizes);
 
+// "<kind>_b<B>_h<H>": the name of a recurrent step kernel for a batch and hidden size.
+inline std::string step_name(const char* kind, int batch, int hidden) {
+  return std::string(kind) + "_b" + std::to_string(batch) + "_h" + std::to_string(hidden);
+}
+
 // A float input buffer with a static, dense shape.
 Halide::ImageParam static_input(const std::string& name, std::initializer_list<int> extents);
 
