@@ -68,6 +68,19 @@ Tensor tanh(const Tensor &x, Where w) { return unary(x, TanhOp::getOperationName
 Tensor sigmoid(const Tensor &x, Where w) { return unary(x, SigmoidOp::getOperationName(), "sigmoid", w); }
 Tensor exp(const Tensor &x, Where w) { return unary(x, ExpOp::getOperationName(), "exp", w); }
 Tensor log(const Tensor &x, Where w) { return unary(x, LogOp::getOperationName(), "log", w); }
+Tensor reshape(const Tensor &x, Shape shape, Where where) {
+  OpScope scope(x, "reshape", where);
+  Model &model = scope.model();
+  for (int64_t size : shape)
+    model.require(size > 0, "cannot reshape " + to_string(x.shape()) + " to " + to_string(shape) +
+                                ": every dimension must be positive");
+  OpBuilder &b = Recorder::builder(model);
+  Type element = x.is_integer() ? Type(b.getI32Type()) : Type(b.getF32Type());
+  auto op = b.create<ReshapeOp>(Recorder::location(model), RankedTensorType::get(shape, element), x.value());
+  Recorder::inferAndVerify(model, op);
+  return Recorder::wrap(model, op.getResult());
+}
+
 Tensor transpose(const Tensor &x, Where w) {
   return unary(x, TransposeOp::getOperationName(), "transpose", w);
 }

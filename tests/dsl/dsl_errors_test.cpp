@@ -114,6 +114,15 @@ TEST(DslErrors, SliceOutOfRange) {
                                 "size 8 in [4, 8]");
 }
 
+TEST(DslErrors, ReshapeToAnotherElementCount) {
+  Model model("m");
+  Tensor x = model.input("x", {6, 1, 5});
+  int line = __LINE__ + 1;
+  std::string message = errorOf([&] { reshape(x, {6, 4}); });
+  EXPECT_EQ(message, at(line) + "op 'reshape': 'loom.reshape' op cannot reshape [6, 1, 5] (30 elements) "
+                                "to [6, 4] (24 elements)");
+}
+
 // A correct model records parameters with PyTorch's names and shapes, and the right output shape.
 TEST(Dsl, LstmRecordsPyTorchLayout) {
   Model model("m");

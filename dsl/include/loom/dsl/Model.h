@@ -159,6 +159,8 @@ Tensor exp(const Tensor &x, Where where = Where::current());
 Tensor log(const Tensor &x, Where where = Where::current());
 Tensor slice(const Tensor &x, int64_t axis, int64_t start, int64_t size,
              Where where = Where::current());
+/// The same elements, row-major, in another static shape with the same element count.
+Tensor reshape(const Tensor &x, Shape shape, Where where = Where::current());
 /// [M, N] -> [N, M].
 Tensor transpose(const Tensor &x, Where where = Where::current());
 Tensor reduce_sum(const Tensor &x, std::vector<int64_t> axes, Where where = Where::current());
