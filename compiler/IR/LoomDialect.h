@@ -38,6 +38,16 @@ mlir::Operation *buildWithInferredTypes(mlir::OpBuilder &builder, mlir::Location
 
 mlir::LogicalResult verifyScan(ScanOp op);
 mlir::LogicalResult verifyLoss(LossOp op);
+
+/// The type of `steps` time steps stacked along a new leading axis: [steps, ...stepType].
+mlir::RankedTensorType stackedType(int64_t steps, mlir::Type stepType);
+
+/// Creates, at the builder's position, a loom.scan like `from` (location, direction) over new
+/// carried values and sequences, with per-step outputs of `outputTypes`, and moves `from`'s body
+/// into it. The caller updates the body's arguments and loom.yield to match, replaces `from`'s
+/// results and erases it.
+ScanOp rebuildScan(mlir::OpBuilder &builder, ScanOp from, mlir::ValueRange carried,
+                   mlir::ValueRange sequences, mlir::TypeRange outputTypes);
 mlir::ParseResult parseConstant(mlir::OpAsmParser &parser, mlir::OperationState &result);
 void printConstant(mlir::OpAsmPrinter &printer, ConstantOp op);
 } // namespace loom

@@ -468,16 +468,36 @@ FailureOr<Types> ScanOp::inferResultTypes() {
     return types;
   int64_t steps = getNumSteps();
   for (Value output : yield.values().drop_front(carried().size())) {
-    auto type = ranked(output.getType());
-    if (!type || steps < 0) {
-      types.push_back(unranked(output.getType()));
-      continue;
-    }
-    SmallVector<int64_t> shape{steps};
-    shape.append(type.getShape().begin(), type.getShape().end());
-    types.push_back(tensorOf(shape, type.getElementType()));
+    bool known = ranked(output.getType()) && steps >= 0;
+    types.push_back(known ? Type(stackedType(steps, output.getType())) : unranked(output.getType()));
   }
   return types;
+}
+
+RankedTensorType loom::stackedType(int64_t steps, Type stepType) {
+  auto type = stepType.cast<RankedTensorType>();
+  SmallVector<int64_t> shape{steps};
+  shape.append(type.getShape().begin(), type.getShape().end());
+  return RankedTensorType::get(shape, type.getElementType());
+}
+
+ScanOp loom::rebuildScan(OpBuilder &builder, ScanOp from, ValueRange carried, ValueRange sequences,
+                         TypeRange outputTypes) {
+  OperationState state(from.getLoc(), ScanOp::getOperationName());
+  state.addOperands(carried);
+  state.addOperands(sequences);
+  state.addAttribute("operand_segment_sizes",
+                     builder.getI32VectorAttr({int32_t(carried.size()), int32_t(sequences.size())}));
+  state.addAttribute("result_segment_sizes",
+                     builder.getI32VectorAttr({int32_t(carried.size()), int32_t(outputTypes.size())}));
+  if (from.reverse())
+    state.addAttribute("reverse", builder.getUnitAttr());
+  state.addTypes(carried.getTypes());
+  state.addTypes(outputTypes);
+  state.addRegion();
+  auto rebuilt = cast<ScanOp>(builder.createOperation(state));
+  rebuilt.body().takeBody(from.body());
+  return rebuilt;
 }
 
 /// Ranked types must agree; an unranked one agrees with anything of its element type.

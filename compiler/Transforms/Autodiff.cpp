@@ -416,23 +416,10 @@ private:
 loom::ScanOp saveScanStates(loom::ScanOp scan) {
   OpBuilder b(scan);
   size_t numCarried = scan.carried().size();
-  int64_t steps = scan.getNumSteps();
-  OperationState state(scan.getLoc(), loom::ScanOp::getOperationName());
-  state.addOperands(scan->getOperands());
-  NamedAttrList attributes(scan->getAttrs());
-  attributes.set("result_segment_sizes",
-                 b.getI32VectorAttr({int32_t(numCarried), int32_t(scan.outputs().size() + numCarried)}));
-  state.addAttributes(attributes);
-  state.addTypes(scan->getResultTypes());
-  for (Value init : scan.carried()) {
-    auto type = init.getType().cast<RankedTensorType>();
-    SmallVector<int64_t> shape{steps};
-    shape.append(type.getShape().begin(), type.getShape().end());
-    state.addTypes(RankedTensorType::get(shape, type.getElementType()));
-  }
-  state.addRegion();
-  auto saving = cast<loom::ScanOp>(b.createOperation(state));
-  saving.body().takeBody(scan.body());
+  SmallVector<Type> outputTypes(scan.outputs().getTypes());
+  for (Value init : scan.carried())
+    outputTypes.push_back(loom::stackedType(scan.getNumSteps(), init.getType()));
+  loom::ScanOp saving = loom::rebuildScan(b, scan, scan.carried(), scan.sequences(), outputTypes);
   Block &body = saving.getBodyBlock();
   Operation *yield = body.getTerminator();
   yield->insertOperands(yield->getNumOperands(), body.getArguments().take_front(numCarried));

@@ -119,28 +119,10 @@ class HoistAccumulatorsPass : public loom::HoistAccumulatorsBase<HoistAccumulato
     yielded.append(newOutputs.begin(), newOutputs.end());
 
     OpBuilder b(scan);
-    int64_t steps = scan.getNumSteps();
-    OperationState state(scan.getLoc(), loom::ScanOp::getOperationName());
-    state.addOperands(carried);
-    state.addOperands(scan.sequences());
-    NamedAttrList attributes(scan->getAttrs());
-    attributes.set("operand_segment_sizes",
-                   b.getI32VectorAttr({int32_t(carried.size()), int32_t(scan.sequences().size())}));
-    attributes.set("result_segment_sizes",
-                   b.getI32VectorAttr({int32_t(carried.size()), int32_t(numOutputs + newOutputs.size())}));
-    state.addAttributes(attributes);
-    for (Value v : carried)
-      state.addTypes(v.getType());
-    for (Value v : scan.outputs())
-      state.addTypes(v.getType());
-    for (Value v : newOutputs) {
-      SmallVector<int64_t> shape{steps};
-      shape.append(typeOf(v).getShape().begin(), typeOf(v).getShape().end());
-      state.addTypes(RankedTensorType::get(shape, typeOf(v).getElementType()));
-    }
-    state.addRegion();
-    auto rebuilt = cast<loom::ScanOp>(b.createOperation(state));
-    rebuilt.body().takeBody(scan.body());
+    SmallVector<Type> outputTypes(scan.outputs().getTypes());
+    for (Value v : newOutputs)
+      outputTypes.push_back(loom::stackedType(scan.getNumSteps(), v.getType()));
+    loom::ScanOp rebuilt = loom::rebuildScan(b, scan, carried, scan.sequences(), outputTypes);
     OpBuilder inBody(yield);
     inBody.create<loom::YieldOp>(yield.getLoc(), yielded);
     yield.erase();

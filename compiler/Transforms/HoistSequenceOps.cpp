@@ -117,12 +117,7 @@ class HoistSequenceOpsPass : public loom::HoistSequenceOpsBase<HoistSequenceOpsP
     OpBuilder b(scan);
     Location loc = op->getLoc();
     int64_t steps = scan.getNumSteps();
-    auto stacked = [&](Type stepType) {
-      auto type = stepType.cast<RankedTensorType>();
-      SmallVector<int64_t> shape{steps};
-      shape.append(type.getShape().begin(), type.getShape().end());
-      return RankedTensorType::get(shape, type.getElementType());
-    };
+    auto stacked = [&](Type stepType) { return loom::stackedType(steps, stepType); };
     if (auto matmul = dyn_cast<loom::MatmulOp>(op)) {
       Value sequence = sequenceOf(scan, matmul.lhs());
       auto stepType = typeOf(matmul.lhs());
@@ -149,17 +144,8 @@ class HoistSequenceOpsPass : public loom::HoistSequenceOpsBase<HoistSequenceOpsP
   /// Rebuilds `scan` with `sequences` as its sequence operands (the body keeps its block).
   static loom::ScanOp withSequences(loom::ScanOp scan, ArrayRef<Value> sequences) {
     OpBuilder b(scan);
-    OperationState state(scan.getLoc(), loom::ScanOp::getOperationName());
-    state.addOperands(scan.carried());
-    state.addOperands(sequences);
-    NamedAttrList attributes(scan->getAttrs());
-    attributes.set("operand_segment_sizes",
-                   b.getI32VectorAttr({int32_t(scan.carried().size()), int32_t(sequences.size())}));
-    state.addAttributes(attributes);
-    state.addTypes(scan->getResultTypes());
-    state.addRegion();
-    auto rebuilt = cast<loom::ScanOp>(b.createOperation(state));
-    rebuilt.body().takeBody(scan.body());
+    loom::ScanOp rebuilt =
+        loom::rebuildScan(b, scan, scan.carried(), sequences, scan.outputs().getTypes());
     scan->replaceAllUsesWith(rebuilt->getResults());
     scan->erase();
     return rebuilt;
