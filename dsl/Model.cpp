@@ -102,14 +102,7 @@ void Recorder::inferAndVerify(Model &model, Operation *op) {
         messages += (messages.empty() ? "" : "; ") + diagnostic.str();
       return success();
     });
-    if (auto shaped = dyn_cast<ShapeInference>(op)) {
-      FailureOr<SmallVector<Type>> types = shaped.inferResultTypes();
-      ok = failed(types) ? failure() : success();
-      if (succeeded(ok)) {
-        for (auto [result, type] : llvm::zip(op->getResults(), *types))
-          result.setType(type);
-      }
-    }
+    ok = applyInferredTypes(op);
     if (succeeded(ok))
       ok = verify(op);
   }

@@ -28,6 +28,10 @@ mlir::LogicalResult verifyInferredResultTypes(mlir::Operation *op);
 #include "LoomOps.h.inc"
 
 namespace loom {
+/// Sets `op`'s result types to what its shape rule (ShapeInference) gives; ops without a rule are
+/// left alone. Fails, with the rule's diagnostic emitted on the op, when the operands do not fit.
+mlir::LogicalResult applyInferredTypes(mlir::Operation *op);
+
 /// Creates the op `name` with result types given by its shape rule (one result of
 /// `resultElementType`, or the rule's count). Returns null, with the rule's diagnostic emitted and
 /// the op erased, when the operands do not fit together.

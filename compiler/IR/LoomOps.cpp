@@ -94,6 +94,18 @@ LogicalResult loom::verifyInferredResultTypes(Operation *op) {
   return success();
 }
 
+LogicalResult loom::applyInferredTypes(Operation *op) {
+  auto shaped = dyn_cast<ShapeInference>(op);
+  if (!shaped)
+    return success();
+  FailureOr<Types> types = shaped.inferResultTypes();
+  if (failed(types))
+    return failure();
+  for (auto [result, type] : llvm::zip(op->getResults(), *types))
+    result.setType(type);
+  return success();
+}
+
 Operation *loom::buildWithInferredTypes(OpBuilder &builder, Location loc, StringRef name,
                                         ValueRange operands, ArrayRef<NamedAttribute> attributes,
                                         Type resultElementType) {
@@ -102,13 +114,10 @@ Operation *loom::buildWithInferredTypes(OpBuilder &builder, Location loc, String
   state.addAttributes(attributes);
   state.addTypes(UnrankedTensorType::get(resultElementType));
   Operation *op = builder.createOperation(state);
-  FailureOr<Types> types = cast<ShapeInference>(op).inferResultTypes();
-  if (failed(types)) {
+  if (failed(applyInferredTypes(op))) {
     op->erase();
     return nullptr;
   }
-  for (auto [result, type] : llvm::zip(op->getResults(), *types))
-    result.setType(type);
   return op;
 }
 

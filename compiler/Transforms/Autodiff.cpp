@@ -392,11 +392,8 @@ private:
     for (size_t i = 0; i < yielded.size(); ++i)
       state.addTypes(UnrankedTensorType::get(b.getF32Type()));
     Operation *reverseScan = b.createOperation(state);
-    FailureOr<SmallVector<Type>> types = cast<loom::ShapeInference>(reverseScan).inferResultTypes();
-    if (failed(types))
+    if (failed(loom::applyInferredTypes(reverseScan)))
       return failure();
-    for (auto [result, type] : llvm::zip(reverseScan->getResults(), *types))
-      result.setType(type);
 
     for (size_t i = 0; i < numCarried; ++i)
       accumulate(adjoints, scan.carried()[i], reverseScan->getResult(i));

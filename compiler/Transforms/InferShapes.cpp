@@ -42,21 +42,9 @@ class InferShapesPass : public loom::InferShapesBase<InferShapesPass> {
         if (failed(inferBlock(body)))
           return failure();
       }
-      if (failed(inferOp(op)))
+      if (failed(loom::applyInferredTypes(&op)))
         return failure();
     }
-    return success();
-  }
-
-  static LogicalResult inferOp(Operation &op) {
-    auto shaped = dyn_cast<loom::ShapeInference>(op);
-    if (!shaped)
-      return success();
-    FailureOr<SmallVector<Type>> types = shaped.inferResultTypes();
-    if (failed(types))
-      return failure();
-    for (auto [result, type] : llvm::zip(op.getResults(), *types))
-      result.setType(type);
     return success();
   }
 
