@@ -7,6 +7,7 @@
 #include "mlir/IR/Verifier.h"
 
 #include <filesystem>
+#include <variant>
 
 using namespace mlir;
 
@@ -131,8 +132,9 @@ Tensor Recorder::record(Model &model, StringRef opName, ArrayRef<Tensor> operand
 
 std::vector<Tensor> Recorder::scan(Model &model, const std::vector<Tensor> &initial,
                                    const std::vector<Tensor> &sequences,
-                                   const std::function<Step(const std::vector<Tensor> &,
-                                                            const std::vector<Tensor> &)> &body) {
+                                   const std::function<ScanStep(const std::vector<Tensor> &,
+                                                                const std::vector<Tensor> &)> &body,
+                                   bool reverse) {
   OpBuilder &b = builder(model);
   Location loc = location(model);
   OperationState state(loc, ScanOp::getOperationName());
@@ -142,6 +144,8 @@ std::vector<Tensor> Recorder::scan(Model &model, const std::vector<Tensor> &init
     state.addOperands(t.value());
   state.addAttribute("operand_segment_sizes",
                      b.getI32VectorAttr({int32_t(initial.size()), int32_t(sequences.size())}));
+  if (reverse)
+    state.addAttribute("reverse", b.getUnitAttr());
   Region *region = state.addRegion();
   Block *block = new Block();
   region->push_back(block);
@@ -154,7 +158,7 @@ std::vector<Tensor> Recorder::scan(Model &model, const std::vector<Tensor> &init
     stepArgs.push_back(wrap(model, block->addArgument(stepType, loc)));
   }
 
-  Step step;
+  ScanStep step;
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToEnd(block);
@@ -263,27 +267,90 @@ void Model::output(const std::string &name, const Tensor &value, std::source_loc
   b.create<OutputOp>(Recorder::location(*this), b.getStringAttr(name), value.value());
 }
 
-void Model::minimize(const Tensor &loss, Adam optimizer, std::source_location where) {
+namespace {
+
+/// The loom.optimizer dictionary that loom-optimizer reads, after checking the hyperparameters.
+class OptimizerAttributes {
+public:
+  OptimizerAttributes(Model &model, OpBuilder &b) : model_(model), b_(b) {}
+
+  DictionaryAttr operator()(const SGD &sgd) {
+    model_.require(sgd.learning_rate > 0 && sgd.momentum >= 0 && sgd.momentum < 1,
+                   "SGD needs learning_rate > 0 and 0 <= momentum < 1");
+    return dictionary("sgd", sgd.semantics, {{"learning_rate", sgd.learning_rate}, {"momentum", sgd.momentum}});
+  }
+  DictionaryAttr operator()(const Adam &adam) {
+    model_.require(adam.learning_rate > 0 && adam.beta1 >= 0 && adam.beta1 < 1 && adam.beta2 >= 0 &&
+                       adam.beta2 < 1 && adam.epsilon > 0,
+                   "Adam needs learning_rate > 0, 0 <= beta1, beta2 < 1 and epsilon > 0");
+    return dictionary("adam", adam.semantics,
+                      {{"learning_rate", adam.learning_rate}, {"beta1", adam.beta1},
+                       {"beta2", adam.beta2}, {"epsilon", adam.epsilon}});
+  }
+  DictionaryAttr operator()(const RMSprop &rmsprop) {
+    model_.require(rmsprop.learning_rate > 0 && rmsprop.rho >= 0 && rmsprop.rho < 1 && rmsprop.epsilon > 0,
+                   "RMSprop needs learning_rate > 0, 0 <= rho < 1 and epsilon > 0");
+    return dictionary("rmsprop", rmsprop.semantics,
+                      {{"learning_rate", rmsprop.learning_rate}, {"rho", rmsprop.rho},
+                       {"epsilon", rmsprop.epsilon}});
+  }
+
+private:
+  Model &model_;
+  OpBuilder &b_;
+
+  DictionaryAttr dictionary(StringRef kind, Semantics semantics,
+                            std::initializer_list<std::pair<StringRef, double>> values) {
+    SmallVector<NamedAttribute> attrs{b_.getNamedAttr("kind", b_.getStringAttr(kind)),
+                                      b_.getNamedAttr("semantics", semanticsAttr(b_, semantics))};
+    for (auto [name, value] : values)
+      attrs.push_back(b_.getNamedAttr(name, b_.getF64FloatAttr(value)));
+    return b_.getDictionaryAttr(attrs);
+  }
+
+public:
+  static StringAttr semanticsAttr(OpBuilder &b, Semantics semantics) {
+    return b.getStringAttr(semantics == Semantics::Keras ? "keras" : "pytorch");
+  }
+};
+
+} // namespace
+
+void Model::minimize(const Tensor &loss, Optimizer optimizer, ClipByGlobalNorm clip,
+                     std::source_location where) {
   LayerScope scope(*this, "loss", "loss", where);
   require(!has_loss_, "the model already has a loss; a model minimizes one scalar");
   require(loss.rank() == 0 && !loss.is_integer(),
           "the loss must be a float scalar, got " + to_string(loss.shape()) +
               "; reduce it first (for example with reduce_mean)");
-  require(optimizer.learning_rate > 0 && optimizer.beta1 >= 0 && optimizer.beta1 < 1 &&
-              optimizer.beta2 >= 0 && optimizer.beta2 < 1 && optimizer.epsilon > 0,
-          "Adam needs learning_rate > 0, 0 <= beta1, beta2 < 1 and epsilon > 0");
+  require(clip.max_norm >= 0, "ClipByGlobalNorm needs max_norm >= 0 (0 turns clipping off)");
   OpBuilder &b = Recorder::builder(*this);
+  DictionaryAttr attributes = std::visit(OptimizerAttributes(*this, b), optimizer);
   b.create<LossOp>(Recorder::location(*this), loss.value());
-  module()->setAttr("loom.optimizer",
-                    b.getDictionaryAttr({
-                        b.getNamedAttr("kind", b.getStringAttr("adam")),
-                        b.getNamedAttr("learning_rate", b.getF64FloatAttr(optimizer.learning_rate)),
-                        b.getNamedAttr("beta1", b.getF64FloatAttr(optimizer.beta1)),
-                        b.getNamedAttr("beta2", b.getF64FloatAttr(optimizer.beta2)),
-                        b.getNamedAttr("epsilon", b.getF64FloatAttr(optimizer.epsilon)),
-                    }));
+  module()->setAttr("loom.optimizer", attributes);
+  if (clip.max_norm > 0)
+    module()->setAttr("loom.clip_global_norm",
+                      b.getDictionaryAttr(
+                          {b.getNamedAttr("max_norm", b.getF64FloatAttr(clip.max_norm)),
+                           b.getNamedAttr("semantics", OptimizerAttributes::semanticsAttr(b, clip.semantics))}));
   has_loss_ = true;
-  optimizer_ = optimizer;
+}
+
+Tensor Model::random_state() {
+  Value existing;
+  state_->forward.walk([&](RandomStateOp op) { existing = op.getResult(); });
+  if (existing)
+    return Recorder::wrap(*this, existing);
+  // Recorded at the top, after the parameters, so that every later op can read it.
+  OpBuilder &b = Recorder::builder(*this);
+  OpBuilder::InsertionGuard guard(b);
+  if (state_->lastParameter)
+    b.setInsertionPointAfter(state_->lastParameter);
+  else
+    b.setInsertionPointToStart(&state_->forward.front());
+  auto op = b.create<RandomStateOp>(Recorder::location(*this),
+                                    RankedTensorType::get({2}, b.getI32Type()));
+  return Recorder::wrap(*this, op.getResult());
 }
 
 } // namespace loom::dsl

@@ -10,12 +10,6 @@
 
 namespace loom::dsl {
 
-/// One time step of a scan: the next carried state and this step's outputs.
-struct Step {
-  std::vector<Tensor> carried;
-  std::vector<Tensor> outputs;
-};
-
 class Recorder {
 public:
   static mlir::OpBuilder &builder(Model &model);
@@ -33,8 +27,9 @@ public:
   /// each sequence, to record the step. Returns the final carried state, then the stacked outputs.
   static std::vector<Tensor> scan(Model &model, const std::vector<Tensor> &initial,
                                   const std::vector<Tensor> &sequences,
-                                  const std::function<Step(const std::vector<Tensor> &state,
-                                                           const std::vector<Tensor> &step)> &body);
+                                  const std::function<ScanStep(const std::vector<Tensor> &state,
+                                                               const std::vector<Tensor> &step)> &body,
+                                  bool reverse = false);
 
   /// Applies the op's shape rule and verifier; on failure erases the op and throws.
   static void inferAndVerify(Model &model, mlir::Operation *op);

@@ -12,6 +12,7 @@
 #include "llvm/ADT/SetVector.h"
 
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -122,9 +123,9 @@ private:
     double scale = 0;
   };
   std::vector<NamedTensor> inputs_, parameters_, outputs_;
-  std::set<std::string> adamParameters_;
   std::string forwardBody_, trainBody_;
   bool hasLoss_ = false;
+  bool usesRandomState_ = false; // some kernel reads loom.random_state: [seed, step]
 
   //===--------------------------------------------------------------------===//
   // Model interface: names and shapes of inputs, parameters and outputs
@@ -184,7 +185,10 @@ private:
         f.storage[in.getResult()] = "input_" + identifier(in.name());
       } else if (auto p = llvm::dyn_cast<ParameterOp>(op)) {
         f.storage[p.getResult()] = "parameter_" + identifier(p.name()) + "_view";
-      } else if (llvm::isa<OutputOp, LossOp, AdamUpdateOp, ParameterGradientOp>(op)) {
+      } else if (llvm::isa<RandomStateOp>(op)) {
+        usesRandomState_ = true;
+        f.storage[op.getResult(0)] = "random_state";
+      } else if (llvm::isa<OutputOp, LossOp, SgdUpdateOp, AdamUpdateOp, RmspropUpdateOp, ParameterGradientOp>(op)) {
         sinks.push_back(&op);
       } else if (auto scan = llvm::dyn_cast<ScanOp>(op)) {
         flush();
@@ -367,55 +371,131 @@ private:
     } else if (auto loss = llvm::dyn_cast<LossOp>(op)) {
       hasLoss_ = true;
       f.code << "  loss = &" << storageOf(f, loss.value()) << ";\n";
-    } else if (auto adam = llvm::dyn_cast<AdamUpdateOp>(op)) {
-      std::string param = identifier(adam.name());
-      adamParameters_.insert(adam.name().str());
-      int64_t count = elementCount(shapeOf(adam.gradient()));
-      std::string kernel = model_ + "_adam_n" + std::to_string(count);
-      if (!adamKernels_.count(count)) {
-        adamKernels_.insert(count);
-        addAdamKernel(kernel, count, adam);
-      }
-      f.code << "  {\n    auto flat = [](auto &b, int n) { return Halide::Runtime::Buffer<float>(b.data(), n); };\n"
-             << "    auto p = flat(parameter_" << param << "_view, " << count << "), g = flat("
-             << storageOf(f, adam.gradient()) << ", " << count << ");\n"
-             << "    auto m = flat(adam_m_" << param << ", " << count << "), v = flat(adam_v_" << param
-             << ", " << count << ");\n"
-             << "    loom::check_kernel(" << kernel
-             << "(p.raw_buffer(), g.raw_buffer(), m.raw_buffer(), v.raw_buffer(), correction1, correction2, "
-                "p.raw_buffer(), m.raw_buffer(), v.raw_buffer()), \""
-             << kernel << "\");\n  }\n";
+    } else if (llvm::isa<SgdUpdateOp, AdamUpdateOp, RmspropUpdateOp>(op)) {
+      planUpdate(f, op);
     } else {
       throw std::runtime_error("loom.parameter_gradient reached the code generator: the optimizer "
                                "pass must run first");
     }
   }
 
-  std::set<int64_t> adamKernels_;
-  double beta1_ = 0, beta2_ = 0;
+  /// One optimizer update: the kernel for its kind and parameter size (built once), called on flat
+  /// views of the parameter, its gradient and its optimizer state, all updated in place.
+  void planUpdate(FunctionState &f, Operation *op) {
+    std::string name = op->getAttrOfType<mlir::StringAttr>("name").getValue().str();
+    Value gradient = op->getOperand(0);
+    UpdateRule rule = updateRule(op);
+    std::string param = identifier(name);
+    for (const std::string &slot : rule.slots)
+      optimizerSlots_[name].insert(slot);
+    int64_t count = elementCount(shapeOf(gradient));
+    std::string kernel = model_ + "_" + rule.kind + "_n" + std::to_string(count);
+    if (updateKernels_.insert(kernel).second)
+      addUpdateKernel(kernel, count, rule);
+    f.code << "  {\n    auto flat = [](auto &b, int n) { return Halide::Runtime::Buffer<float>(b.data(), n); };\n"
+           << "    auto p = flat(parameter_" << param << "_view, " << count << "), g = flat("
+           << storageOf(f, gradient) << ", " << count << ");\n";
+    std::string state, inputs = "p.raw_buffer(), g.raw_buffer()", outputs = "p.raw_buffer()";
+    for (const std::string &slot : rule.slots) {
+      f.code << "    auto " << slot << " = flat(optimizer_" << slot << "_" << param << ", " << count << ");\n";
+      inputs += ", " + slot + ".raw_buffer()";
+      outputs += ", " + slot + ".raw_buffer()";
+    }
+    if (rule.corrections)
+      inputs += ", correction1, correction2";
+    f.code << "    loom::check_kernel(" << kernel << "(" << inputs << ", " << outputs << "), \"" << kernel
+           << "\");\n  }\n";
+  }
 
-  /// Adam with PyTorch semantics, in place: one Tuple-valued Func reads p, m and v at a point and
-  /// writes all three there, so updating the buffers in place is safe.
-  void addAdamKernel(const std::string &name, int64_t count, AdamUpdateOp adam) {
-    beta1_ = adam.beta1().convertToDouble();
-    beta2_ = adam.beta2().convertToDouble();
-    float lr = float(adam.learning_rate().convertToDouble());
-    float beta1 = float(adam.beta1().convertToDouble()), beta2 = float(adam.beta2().convertToDouble());
-    float epsilon = float(adam.epsilon().convertToDouble());
+  /// What an update op keeps and computes: its kind, the state slots it keeps per parameter (in
+  /// kernel argument order) and its hyperparameters.
+  struct UpdateRule {
+    std::string kind;
+    std::vector<std::string> slots;
+    bool corrections = false; // reads Adam's bias corrections 1 - beta^t
+    bool keras = false;
+    float lr = 0, momentum = 0, beta1 = 0, beta2 = 0, rho = 0, epsilon = 0;
+  };
+
+  UpdateRule updateRule(Operation *op) {
+    UpdateRule r;
+    auto number = [&](const char *attr) {
+      return float(op->getAttrOfType<mlir::FloatAttr>(attr).getValueAsDouble());
+    };
+    r.keras = op->getAttrOfType<mlir::StringAttr>("semantics").getValue() == "keras";
+    r.lr = number("learning_rate");
+    if (llvm::isa<SgdUpdateOp>(op)) {
+      r.momentum = number("momentum");
+      r.kind = r.momentum > 0 ? "sgd_momentum" : "sgd";
+      if (r.momentum > 0)
+        r.slots = {"velocity"};
+    } else if (auto adam = llvm::dyn_cast<AdamUpdateOp>(op)) {
+      r.kind = "adam";
+      r.slots = {"m", "v"};
+      r.corrections = true;
+      r.beta1 = number("beta1"), r.beta2 = number("beta2"), r.epsilon = number("epsilon");
+      beta1_ = adam.beta1().convertToDouble();
+      beta2_ = adam.beta2().convertToDouble();
+      usesCorrections_ = true;
+    } else {
+      r.kind = "rmsprop";
+      r.slots = {"square_average"};
+      r.rho = number("rho"), r.epsilon = number("epsilon");
+    }
+    if (r.keras)
+      r.kind += "_keras";
+    return r;
+  }
+
+  std::set<std::string> updateKernels_;
+  std::map<std::string, std::set<std::string>> optimizerSlots_; // parameter -> its state slots
+  double beta1_ = 0, beta2_ = 0;
+  bool usesCorrections_ = false;
+
+  /// An optimizer step in place: one Func reads the parameter, the gradient and the state at a
+  /// point and writes the new parameter and state there (a Tuple when there is state), so
+  /// updating the buffers in place is safe. The formulas are those of the update ops' docs.
+  void addUpdateKernel(const std::string &name, int64_t count, const UpdateRule r) {
     kernels_.push_back({name, [=](const Halide::Target &target) {
-      Halide::ImageParam p(Halide::Float(32), 1, "p"), g(Halide::Float(32), 1, "g"),
-          m(Halide::Float(32), 1, "m"), v(Halide::Float(32), 1, "v");
+      using Halide::Expr;
+      Halide::ImageParam p(Halide::Float(32), 1, "p"), g(Halide::Float(32), 1, "g");
+      std::vector<Halide::ImageParam> slots;
+      for (const std::string &slot : r.slots)
+        slots.emplace_back(Halide::Float(32), 1, slot);
       Halide::Param<float> correction1("correction1"), correction2("correction2");
       Halide::Var i("i");
-      Halide::Expr mNext = beta1 * m(i) + (1 - beta1) * g(i);
-      Halide::Expr vNext = beta2 * v(i) + (1 - beta2) * g(i) * g(i);
-      Halide::Expr denominator = Halide::sqrt(vNext) / Halide::sqrt(correction2) + epsilon;
+      std::vector<Expr> values;
+      if (r.kind.rfind("sgd_momentum", 0) == 0) {
+        Expr velocity = r.keras ? r.momentum * slots[0](i) - r.lr * g(i) : r.momentum * slots[0](i) + g(i);
+        values = {r.keras ? p(i) + velocity : p(i) - r.lr * velocity, velocity};
+      } else if (r.kind.rfind("sgd", 0) == 0) {
+        values = {p(i) - r.lr * g(i)};
+      } else if (r.kind.rfind("adam", 0) == 0) {
+        Expr m = r.beta1 * slots[0](i) + (1 - r.beta1) * g(i);
+        Expr v = r.beta2 * slots[1](i) + (1 - r.beta2) * g(i) * g(i);
+        Expr step = r.keras ? r.lr * Halide::sqrt(correction2) / correction1 * m / (Halide::sqrt(v) + r.epsilon)
+                            : (r.lr / correction1) * m / (Halide::sqrt(v) / Halide::sqrt(correction2) + r.epsilon);
+        values = {p(i) - step, m, v};
+      } else {
+        Expr v = r.rho * slots[0](i) + (1 - r.rho) * g(i) * g(i);
+        Expr denominator = r.keras ? Halide::sqrt(v + r.epsilon) : Halide::sqrt(v) + r.epsilon;
+        values = {p(i) - r.lr * g(i) / denominator, v};
+      }
       Halide::Func update("update");
-      update(i) = Halide::Tuple(p(i) - (lr / correction1) * mNext / denominator, mNext, vNext);
+      if (values.size() == 1)
+        update(i) = values[0];
+      else
+        update(i) = Halide::Tuple(values);
       int lanes = target.natural_vector_size<float>();
       if (count >= lanes)
         update.vectorize(i, lanes, Halide::TailStrategy::GuardWithIf);
-      return lower::Kernel{name, Halide::Pipeline(update), {p, g, m, v, correction1, correction2}};
+      std::vector<Halide::Argument> arguments{p, g};
+      arguments.insert(arguments.end(), slots.begin(), slots.end());
+      if (r.corrections) {
+        arguments.push_back(correction1);
+        arguments.push_back(correction2);
+      }
+      return lower::Kernel{name, Halide::Pipeline(update), arguments};
     }});
   }
 };
@@ -492,15 +572,17 @@ std::string Emitter::source() const {
     // A view: the kernels read and update the parameter's own storage.
     s << "  Buffer<float> " << view << " = Buffer<float>(parameter_" << identifier(p.name)
       << ".data.data(), std::vector<int>{" << halideExtents(p.shape) << "});\n";
-    if (adamParameters_.count(p.name)) {
-      declare("adam_m_" + identifier(p.name), p.shape, false);
-      declare("adam_v_" + identifier(p.name), p.shape, false);
+    if (optimizerSlots_.count(p.name)) {
+      for (const std::string &slot : optimizerSlots_.at(p.name))
+        declare("optimizer_" + slot + "_" + identifier(p.name), p.shape, false);
     }
   }
   for (const Member &t : temporaries_)
     declare(t.name, t.shape, t.integer);
   // Inputs and outputs start as zeros, so a forward() before any input is set is well defined.
   s << "  int64_t step = 0;\n";
+  if (usesRandomState_)
+    s << "  Buffer<int32_t> random_state = Buffer<int32_t>(2); // [seed, step]: dropout's random stream\n";
   if (hasLoss_)
     s << "  Buffer<float> *loss = nullptr; // the scalar the last forward() or train_step() wrote\n";
   s << "\n  State() {\n";
@@ -512,9 +594,11 @@ std::string Emitter::source() const {
   if (!trainBody_.empty()) {
     // Adam's bias corrections 1 - beta^t for this step.
     s << "\n  float train_step() {\n    ++step;\n"
-      << "    const float correction1 = 1.0f - float(std::pow(" << beta1_ << ", double(step)));\n"
-      << "    const float correction2 = 1.0f - float(std::pow(" << beta2_ << ", double(step)));\n"
-      << trainBody_ << "    return *loss->data();\n  }\n";
+      << (usesRandomState_ ? "    random_state(1) = int32_t(step);\n" : "");
+    if (usesCorrections_)
+      s << "    const float correction1 = 1.0f - float(std::pow(" << beta1_ << ", double(step)));\n"
+        << "    const float correction2 = 1.0f - float(std::pow(" << beta2_ << ", double(step)));\n";
+    s << trainBody_ << "    return *loss->data();\n  }\n";
   }
   s << "};\n\n";
   // Constructor, accessors, parameters.
@@ -549,10 +633,13 @@ std::string Emitter::source() const {
     else
       s << "  std::fill(" << t << ".data.begin(), " << t << ".data.end(), " << (p.init == "ones" ? "1.0f" : "0.0f")
         << ");\n";
-    if (adamParameters_.count(p.name))
-      s << "  state_->adam_m_" << identifier(p.name) << ".fill(0.0f);\n  state_->adam_v_" << identifier(p.name)
-        << ".fill(0.0f);\n";
+    if (optimizerSlots_.count(p.name)) {
+      for (const std::string &slot : optimizerSlots_.at(p.name))
+        s << "  state_->optimizer_" << slot << "_" << identifier(p.name) << ".fill(0.0f);\n";
+    }
   }
+  if (usesRandomState_)
+    s << "  state_->random_state(0) = int32_t(uint32_t(seed ^ (seed >> 32)));\n";
   s << "  state_->step = 0;\n}\n\n";
   s << "void " << model_ << "::save_parameters(const std::string &path) const {\n"
     << "  loom::save_parameters(path, kName, {\n";

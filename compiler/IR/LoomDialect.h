@@ -42,6 +42,8 @@ mlir::Operation *buildWithInferredTypes(mlir::OpBuilder &builder, mlir::Location
 
 mlir::LogicalResult verifyScan(ScanOp op);
 mlir::LogicalResult verifyLoss(LossOp op);
+/// An optimizer update's `semantics` names whose formulas it follows: "pytorch" or "keras".
+mlir::LogicalResult verifySemantics(mlir::Operation *op, llvm::StringRef semantics);
 
 /// The type of `steps` time steps stacked along a new leading axis: [steps, ...stepType].
 mlir::RankedTensorType stackedType(int64_t steps, mlir::Type stepType);

@@ -167,6 +167,12 @@ LogicalResult loom::verifyLoss(LossOp op) {
   return success();
 }
 
+LogicalResult loom::verifySemantics(Operation *op, StringRef semantics) {
+  if (semantics != "pytorch" && semantics != "keras")
+    return op->emitOpError() << "has semantics \"" << semantics << "\"; Loom knows \"pytorch\" and \"keras\"";
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // MatmulOp
 //===----------------------------------------------------------------------===//
@@ -191,7 +197,7 @@ FailureOr<Types> MatmulOp::inferResultTypes() {
 }
 
 //===----------------------------------------------------------------------===//
-// Element-wise binary ops: AddOp, SubOp, MulOp, DivOp
+// Element-wise binary ops: AddOp, SubOp, MulOp, DivOp, MaximumOp, MinimumOp
 //===----------------------------------------------------------------------===//
 
 static FailureOr<Types> sameShapeBinary(Operation *op) {
@@ -208,6 +214,8 @@ FailureOr<Types> AddOp::inferResultTypes() { return sameShapeBinary(*this); }
 FailureOr<Types> SubOp::inferResultTypes() { return sameShapeBinary(*this); }
 FailureOr<Types> MulOp::inferResultTypes() { return sameShapeBinary(*this); }
 FailureOr<Types> DivOp::inferResultTypes() { return sameShapeBinary(*this); }
+FailureOr<Types> MaximumOp::inferResultTypes() { return sameShapeBinary(*this); }
+FailureOr<Types> MinimumOp::inferResultTypes() { return sameShapeBinary(*this); }
 
 namespace {
 #include "LoomCanonicalize.inc"
@@ -237,13 +245,94 @@ FailureOr<Types> BiasAddOp::inferResultTypes() {
 }
 
 //===----------------------------------------------------------------------===//
-// Element-wise unary ops: TanhOp, SigmoidOp, ExpOp, LogOp
+// Element-wise unary ops: TanhOp, SigmoidOp, ExpOp, LogOp, SqrtOp, ReluOp, HeavisideOp
 //===----------------------------------------------------------------------===//
 
 FailureOr<Types> TanhOp::inferResultTypes() { return sameAsOperand(*this); }
 FailureOr<Types> SigmoidOp::inferResultTypes() { return sameAsOperand(*this); }
 FailureOr<Types> ExpOp::inferResultTypes() { return sameAsOperand(*this); }
 FailureOr<Types> LogOp::inferResultTypes() { return sameAsOperand(*this); }
+FailureOr<Types> SqrtOp::inferResultTypes() { return sameAsOperand(*this); }
+FailureOr<Types> ReluOp::inferResultTypes() { return sameAsOperand(*this); }
+FailureOr<Types> HeavisideOp::inferResultTypes() { return sameAsOperand(*this); }
+
+//===----------------------------------------------------------------------===//
+// GatherOp, ScatterAddOp, OneHotOp, SequenceMaskOp
+//===----------------------------------------------------------------------===//
+
+static Type f32Tensor(MLIRContext *context, ArrayRef<int64_t> shape) {
+  return tensorOf(shape, Float32Type::get(context));
+}
+
+/// `[d..., last]`: the shape of `indices` with one more axis.
+static SmallVector<int64_t> withTrailing(RankedTensorType indices, int64_t last) {
+  SmallVector<int64_t> shape(indices.getShape().begin(), indices.getShape().end());
+  shape.push_back(last);
+  return shape;
+}
+
+FailureOr<Types> GatherOp::inferResultTypes() {
+  auto tableType = ranked(table().getType()), indicesType = ranked(indices().getType());
+  if (tableType && tableType.getRank() != 2)
+    return reject(emitOpError() << "needs a table [rows, features], got " << shapeString(tableType));
+  if (!tableType || !indicesType)
+    return Types{unranked(table().getType())};
+  return Types{f32Tensor(getContext(), withTrailing(indicesType, tableType.getDimSize(1)))};
+}
+
+FailureOr<Types> ScatterAddOp::inferResultTypes() {
+  if (int64_t(rows()) <= 0)
+    return reject(emitOpError() << "needs a positive number of rows, got " << int64_t(rows()));
+  auto indicesType = ranked(indices().getType()), updatesType = ranked(updates().getType());
+  if (!indicesType || !updatesType)
+    return Types{unranked(updates().getType())};
+  if (updatesType.getRank() != indicesType.getRank() + 1 ||
+      updatesType.getShape().drop_back() != indicesType.getShape())
+    return reject(emitOpError() << "needs updates [d..., features] for indices [d...], got indices "
+                                << shapeString(indicesType) << " and updates " << shapeString(updatesType));
+  return Types{f32Tensor(getContext(), {int64_t(rows()), updatesType.getShape().back()})};
+}
+
+FailureOr<Types> OneHotOp::inferResultTypes() {
+  if (int64_t(depth()) <= 0)
+    return reject(emitOpError() << "needs a positive depth, got " << int64_t(depth()));
+  auto indicesType = ranked(indices().getType());
+  if (!indicesType)
+    return Types{UnrankedTensorType::get(Float32Type::get(getContext()))};
+  return Types{f32Tensor(getContext(), withTrailing(indicesType, int64_t(depth())))};
+}
+
+FailureOr<Types> SequenceMaskOp::inferResultTypes() {
+  if (int64_t(steps()) <= 0)
+    return reject(emitOpError() << "needs a positive number of steps, got " << int64_t(steps()));
+  auto lengthsType = ranked(lengths().getType());
+  if (!lengthsType)
+    return Types{UnrankedTensorType::get(Float32Type::get(getContext()))};
+  if (lengthsType.getRank() != 1)
+    return reject(emitOpError() << "needs lengths [batch], got " << shapeString(lengthsType));
+  return Types{f32Tensor(getContext(), {int64_t(steps()), lengthsType.getDimSize(0)})};
+}
+
+//===----------------------------------------------------------------------===//
+// RandomStateOp, DropoutOp
+//===----------------------------------------------------------------------===//
+
+FailureOr<Types> RandomStateOp::inferResultTypes() {
+  return Types{tensorOf({2}, IntegerType::get(getContext(), 32))};
+}
+
+FailureOr<Types> DropoutOp::inferResultTypes() {
+  double rate = this->rate().convertToDouble();
+  if (!(rate >= 0.0 && rate < 1.0))
+    return reject(emitOpError() << "needs a rate in [0, 1), got " << rate);
+  if (auto stateType = ranked(state().getType());
+      stateType && (stateType.getRank() != 1 || stateType.getDimSize(0) != 2))
+    return reject(emitOpError() << "needs the random state [2] (seed, step), got " << shapeString(stateType));
+  if (getOperation()->getParentOfType<ScanOp>())
+    return reject(emitOpError() << "is inside a loom.scan, where every step would drop the same "
+                                   "entries; apply dropout to the whole sequence instead");
+  return Types{input().getType()};
+}
 
 //===----------------------------------------------------------------------===//
 // SliceOp
@@ -507,6 +596,45 @@ ScanOp loom::rebuildScan(OpBuilder &builder, ScanOp from, ValueRange carried, Va
   auto rebuilt = cast<ScanOp>(builder.createOperation(state));
   rebuilt.body().takeBody(from.body());
   return rebuilt;
+}
+
+namespace {
+
+/// A per-step output that nothing reads (a layer's sequence when only its last state is used) is
+/// dropped, so the step kernel does not store it at every step.
+struct DropUnusedScanOutputs : public OpRewritePattern<ScanOp> {
+  using OpRewritePattern<ScanOp>::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ScanOp scan, PatternRewriter &rewriter) const override {
+    SmallVector<unsigned> kept;
+    for (unsigned j = 0; j < scan.outputs().size(); ++j) {
+      if (!scan.outputs()[j].use_empty())
+        kept.push_back(j);
+    }
+    if (kept.size() == scan.outputs().size())
+      return failure();
+    SmallVector<Type> types;
+    for (unsigned j : kept)
+      types.push_back(scan.outputs()[j].getType());
+    size_t numCarried = scan.carried().size();
+    Operation *yield = scan.getBodyBlock().getTerminator();
+    SmallVector<Value> yielded(yield->getOperands().take_front(numCarried));
+    for (unsigned j : kept)
+      yielded.push_back(yield->getOperand(numCarried + j));
+    ScanOp rebuilt = rebuildScan(rewriter, scan, scan.carried(), scan.sequences(), types);
+    yield->setOperands(yielded);
+    SmallVector<Value> replacements(rebuilt.finals().begin(), rebuilt.finals().end());
+    for (unsigned j = 0, next = 0; j < scan.outputs().size(); ++j)
+      replacements.push_back(next < kept.size() && kept[next] == j ? rebuilt.outputs()[next++] : Value());
+    rewriter.replaceOp(scan, replacements);
+    return success();
+  }
+};
+
+} // namespace
+
+void ScanOp::getCanonicalizationPatterns(RewritePatternSet &patterns, MLIRContext *context) {
+  patterns.add<DropUnusedScanOutputs>(context);
 }
 
 /// Ranked types must agree; an unranked one agrees with anything of its element type.

@@ -136,6 +136,8 @@ def Loom_MulOp : Loom_ElementwiseBinaryOp<"mul", "product", [Commutative]> {
   let hasCanonicalizer = 1;
 }
 def Loom_DivOp : Loom_ElementwiseBinaryOp<"div", "quotient">;
+def Loom_MaximumOp : Loom_ElementwiseBinaryOp<"maximum", "maximum", [Commutative]>;
+def Loom_MinimumOp : Loom_ElementwiseBinaryOp<"minimum", "minimum", [Commutative]>;
 
 def Loom_BiasAddOp : Loom_ShapedOp<"bias_add", [NoSideEffect]> {
   let summary = "adds a vector along the last dimension (bias broadcast)";
@@ -170,6 +172,113 @@ def Loom_TanhOp : Loom_ElementwiseUnaryOp<"tanh", "hyperbolic tangent">;
 def Loom_SigmoidOp : Loom_ElementwiseUnaryOp<"sigmoid", "logistic sigmoid 1/(1+exp(-x))">;
 def Loom_ExpOp : Loom_ElementwiseUnaryOp<"exp", "exponential">;
 def Loom_LogOp : Loom_ElementwiseUnaryOp<"log", "natural logarithm">;
+def Loom_SqrtOp : Loom_ElementwiseUnaryOp<"sqrt", "square root">;
+def Loom_ReluOp : Loom_ElementwiseUnaryOp<"relu", "rectified linear unit max(x, 0)">;
+def Loom_HeavisideOp : Loom_ElementwiseUnaryOp<"heaviside",
+    "step function: 1 where x > 0, else 0 (its gradient is zero; the ReLU adjoint uses it)">;
+
+//===----------------------------------------------------------------------===//
+// Token ids, masks and dropout
+//===----------------------------------------------------------------------===//
+
+def Loom_GatherOp : Loom_ShapedOp<"gather", [NoSideEffect]> {
+  let summary = "rows of a table picked by integer ids (an embedding lookup)";
+  let description = [{
+    `table : [V, E]` and `indices : [d...]` with values in `[0, V)` give
+    `[d..., E]`: row `indices[d...]` of the table at each position. Ids outside
+    the table are clamped into it; loaders check ids where they enter the model.
+
+    ```mlir
+    %e = loom.gather %table, %tokens : (tensor<1000x64xf32>, tensor<20x32xi32>) -> tensor<20x32x64xf32>
+    ```
+  }];
+  let arguments = (ins Loom_FloatTensor:$table, Loom_IntTensor:$indices);
+  let results = (outs Loom_FloatTensor:$result);
+  let assemblyFormat = "$table `,` $indices attr-dict `:` functional-type(operands, results)";
+}
+
+def Loom_ScatterAddOp : Loom_ShapedOp<"scatter_add", [NoSideEffect]> {
+  let summary = "sums rows into a table at integer ids (the adjoint of gather)";
+  let description = [{
+    `indices : [d...]` and `updates : [d..., E]` give a `[rows, E]` table that
+    is zero except that row `indices[d...]` receives the sum of every update
+    with that id. Autodiff emits it for the gradient of an embedding table.
+
+    ```mlir
+    %g = loom.scatter_add %tokens, %d {rows = 1000 : i64} : (tensor<20x32xi32>, tensor<20x32x64xf32>) -> tensor<1000x64xf32>
+    ```
+  }];
+  let arguments = (ins Loom_IntTensor:$indices, Loom_FloatTensor:$updates, I64Attr:$rows);
+  let results = (outs Loom_FloatTensor:$result);
+  let assemblyFormat = "$indices `,` $updates attr-dict `:` functional-type(operands, results)";
+}
+
+def Loom_OneHotOp : Loom_ShapedOp<"one_hot", [NoSideEffect]> {
+  let summary = "integer ids as one-hot float vectors";
+  let description = [{
+    `indices : [d...]` gives `[d..., depth]` with a 1 at each id and 0
+    elsewhere; an id outside `[0, depth)` gives a row of zeros.
+
+    ```mlir
+    %x = loom.one_hot %chars {depth = 5 : i64} : (tensor<6x1xi32>) -> tensor<6x1x5xf32>
+    ```
+  }];
+  let arguments = (ins Loom_IntTensor:$indices, I64Attr:$depth);
+  let results = (outs Loom_FloatTensor:$result);
+  let assemblyFormat = "$indices attr-dict `:` functional-type(operands, results)";
+}
+
+def Loom_SequenceMaskOp : Loom_ShapedOp<"sequence_mask", [NoSideEffect]> {
+  let summary = "1 for the valid steps of each sequence, 0 past its length";
+  let description = [{
+    `lengths : [B]` gives `[steps, B]` with `mask[t, b] = t < lengths[b]`.
+    Recurrent layers use it so that the state stops updating past each
+    example's length.
+
+    ```mlir
+    %m = loom.sequence_mask %lengths {steps = 40 : i64} : (tensor<32xi32>) -> tensor<40x32xf32>
+    ```
+  }];
+  let arguments = (ins Loom_IntTensor:$lengths, I64Attr:$steps);
+  let results = (outs Loom_FloatTensor:$result);
+  let assemblyFormat = "$lengths attr-dict `:` functional-type(operands, results)";
+}
+
+def Loom_RandomStateOp : Loom_ShapedOp<"random_state", [NoSideEffect]> {
+  let summary = "the training random stream's state: [seed, step]";
+  let description = [{
+    The generated model class owns this state: the seed it was initialized
+    with and the number of the optimizer step being run, so every step draws
+    fresh, reproducible random numbers. Dropout reads it.
+
+    ```mlir
+    %s = loom.random_state : tensor<2xi32>
+    ```
+  }];
+  let results = (outs Loom_IntTensor:$result);
+  let assemblyFormat = "attr-dict `:` type($result)";
+}
+
+def Loom_DropoutOp : Loom_ShapedOp<"dropout", [NoSideEffect]> {
+  let summary = "zeroes entries with probability `rate` in training, scaling the rest";
+  let description = [{
+    Keeps each entry with probability `1 - rate` and scales it by
+    `1 / (1 - rate)` (inverted dropout, as PyTorch and Keras). Whether an entry
+    is kept is a hash of the random state, `stream` (one per dropout site) and
+    the entry's row-major index, so the same step always drops the same
+    entries, and autodiff's adjoint (the same dropout applied to the gradient)
+    drops them too. `@forward` is inference: there loom-inference-mode replaces
+    every dropout by its input. Not allowed inside `loom.scan`: apply it to the
+    whole sequence.
+
+    ```mlir
+    %y = loom.dropout %x, %state {rate = 0.2 : f64, stream = 0 : i64} : (tensor<20x32x64xf32>, tensor<2xi32>) -> tensor<20x32x64xf32>
+    ```
+  }];
+  let arguments = (ins Loom_FloatTensor:$input, Loom_IntTensor:$state, F64Attr:$rate, I64Attr:$stream);
+  let results = (outs Loom_FloatTensor:$result);
+  let assemblyFormat = "$input `,` $state attr-dict `:` functional-type(operands, results)";
+}
 
 //===----------------------------------------------------------------------===//
 // Shape manipulation
@@ -357,22 +466,61 @@ def Loom_ParameterGradientOp : Loom_Op<"parameter_gradient"> {
   let assemblyFormat = "$name $gradient attr-dict `:` type($gradient)";
 }
 
+def Loom_SgdUpdateOp : Loom_Op<"sgd_update"> {
+  let summary = "one SGD step, with optional momentum, on a named parameter";
+  let description = [{
+    With `semantics = "pytorch"`: `v = momentum v + g`, `p -= lr v`. With
+    `"keras"`: `v = momentum v - lr g`, `p += v`. Without momentum both are
+    `p -= lr g` and no velocity is kept. The velocity is state owned by the
+    generated model class.
+
+    ```mlir
+    loom.sgd_update "dense.weight" %g {learning_rate = 1.0e-01 : f64, momentum = 9.0e-01 : f64, semantics = "pytorch"} : tensor<3x4xf32>
+    ```
+  }];
+  let arguments = (ins StrAttr:$name, Loom_FloatTensor:$gradient, F64Attr:$learning_rate,
+                   F64Attr:$momentum, DefaultValuedAttr<StrAttr, "\"pytorch\"">:$semantics);
+  let assemblyFormat = "$name $gradient attr-dict `:` type($gradient)";
+  let verifier = [{ return ::loom::verifySemantics(*this, semantics()); }];
+}
+
 def Loom_AdamUpdateOp : Loom_Op<"adam_update"> {
-  let summary = "one Adam step on a named parameter, PyTorch semantics";
+  let summary = "one Adam step on a named parameter";
   let description = [{
     Updates the parameter `name` and its first and second moment estimates
-    (state owned by the generated model class, saved with it) from
-    `gradient`, with bias correction by the step count that `train_step()`
-    keeps: `m = b1 m + (1-b1) g`, `v = b2 v + (1-b2) g^2`,
-    `p -= lr (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps)`.
+    (state owned by the generated model class) from `gradient`, with bias
+    correction by the step count that `train_step()` keeps:
+    `m = b1 m + (1-b1) g`, `v = b2 v + (1-b2) g^2`, then with
+    `semantics = "pytorch"` `p -= lr (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps)`
+    and with `"keras"` `p -= lr sqrt(1-b2^t) / (1-b1^t) m / (sqrt(v) + eps)`.
 
     ```mlir
     loom.adam_update "lstm.weight_hh" %g {beta1 = 0.9 : f64, beta2 = 0.999 : f64, epsilon = 1.0e-08 : f64, learning_rate = 1.0e-03 : f64} : tensor<512x128xf32>
     ```
   }];
   let arguments = (ins StrAttr:$name, Loom_FloatTensor:$gradient, F64Attr:$learning_rate,
-                   F64Attr:$beta1, F64Attr:$beta2, F64Attr:$epsilon);
+                   F64Attr:$beta1, F64Attr:$beta2, F64Attr:$epsilon,
+                   DefaultValuedAttr<StrAttr, "\"pytorch\"">:$semantics);
   let assemblyFormat = "$name $gradient attr-dict `:` type($gradient)";
+  let verifier = [{ return ::loom::verifySemantics(*this, semantics()); }];
+}
+
+def Loom_RmspropUpdateOp : Loom_Op<"rmsprop_update"> {
+  let summary = "one RMSprop step on a named parameter";
+  let description = [{
+    `v = rho v + (1-rho) g^2`, then with `semantics = "pytorch"`
+    `p -= lr g / (sqrt(v) + eps)` and with `"keras"` (TensorFlow's kernel)
+    `p -= lr g / sqrt(v + eps)`. `v` is state owned by the generated class.
+
+    ```mlir
+    loom.rmsprop_update "dense.weight" %g {epsilon = 1.0e-08 : f64, learning_rate = 1.0e-02 : f64, rho = 9.9e-01 : f64} : tensor<3x4xf32>
+    ```
+  }];
+  let arguments = (ins StrAttr:$name, Loom_FloatTensor:$gradient, F64Attr:$learning_rate,
+                   F64Attr:$rho, F64Attr:$epsilon,
+                   DefaultValuedAttr<StrAttr, "\"pytorch\"">:$semantics);
+  let assemblyFormat = "$name $gradient attr-dict `:` type($gradient)";
+  let verifier = [{ return ::loom::verifySemantics(*this, semantics()); }];
 }
 
 //===----------------------------------------------------------------------===//
@@ -413,6 +561,7 @@ def Loom_ScanOp : Loom_ShapedOp<"scan", [AttrSizedOperandSegments,
     $body attr-dict
   }];
   let verifier = [{ return ::loom::verifyScan(*this); }];
+  let hasCanonicalizer = 1;
   let extraClassDeclaration = [{
     /// Number of time steps: the leading dimension of the sequences, or -1
     /// while they are unranked.

@@ -193,6 +193,32 @@ private:
       add(0, build<loom::MulOp>({dy, y}));
     } else if (isa<loom::LogOp>(op)) {
       add(0, build<loom::DivOp>({dy, operand(0)}));
+    } else if (isa<loom::SqrtOp>(op)) {
+      add(0, build<loom::DivOp>({dy, build<loom::MulOp>({y, splat(y.getType(), 2.0f)})}));
+    } else if (isa<loom::ReluOp>(op)) {
+      // y > 0 exactly where x > 0; at 0 the derivative is taken as 0, as PyTorch does.
+      add(0, build<loom::MulOp>({dy, build<loom::HeavisideOp>({y})}));
+    } else if (isa<loom::MaximumOp, loom::MinimumOp>(op)) {
+      // The operand that was chosen gets the adjoint; on a tie the right-hand side does.
+      Value lhsChosen = isa<loom::MaximumOp>(op)
+                            ? build<loom::HeavisideOp>({build<loom::SubOp>({operand(0), operand(1)})})
+                            : build<loom::HeavisideOp>({build<loom::SubOp>({operand(1), operand(0)})});
+      if (needsOperand(0))
+        add(0, build<loom::MulOp>({dy, lhsChosen}));
+      if (needsOperand(1))
+        add(1, build<loom::MulOp>({dy, build<loom::SubOp>({splat(y.getType(), 1.0f), lhsChosen})}));
+    } else if (isa<loom::HeavisideOp>(op)) {
+      // Piecewise constant: its adjoint is zero, so nothing flows back.
+    } else if (auto gather = dyn_cast<loom::GatherOp>(op)) {
+      int64_t rows = gather.table().getType().cast<RankedTensorType>().getDimSize(0);
+      add(0, build<loom::ScatterAddOp>({gather.indices(), dy}, {attr("rows", b.getI64IntegerAttr(rows))}));
+    } else if (auto scatter = dyn_cast<loom::ScatterAddOp>(op)) {
+      add(1, build<loom::GatherOp>({dy, scatter.indices()}));
+    } else if (auto dropout = dyn_cast<loom::DropoutOp>(op)) {
+      // The mask depends only on the random state, the stream and the position: the same dropout
+      // applied to the adjoint multiplies it by the same mask.
+      add(0, build<loom::DropoutOp>({dy, dropout.state()}, {attr("rate", dropout.rateAttr()),
+                                                           attr("stream", dropout.streamAttr())}));
     } else if (auto s = dyn_cast<loom::SliceOp>(op)) {
       // Pad the slice's adjoint with zeros back to the operand's extent along the axis.
       auto type = s.input().getType().cast<RankedTensorType>();

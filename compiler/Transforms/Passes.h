@@ -13,6 +13,7 @@ std::unique_ptr<mlir::Pass> createVerifyModelPass();
 std::unique_ptr<mlir::Pass> createInferShapesPass();
 std::unique_ptr<mlir::Pass> createAutodiffPass();
 std::unique_ptr<mlir::Pass> createOptimizerPass();
+std::unique_ptr<mlir::Pass> createInferenceModePass();
 std::unique_ptr<mlir::Pass> createHoistSequenceOpsPass();
 std::unique_ptr<mlir::Pass> createHoistAccumulatorsPass();
 

@@ -54,6 +54,15 @@ def Optimizer : Pass<"loom-optimizer", "::mlir::ModuleOp"> {
   let constructor = "::loom::createOptimizerPass()";
 }
 
+def InferenceMode : Pass<"loom-inference-mode", "::mlir::ModuleOp"> {
+  let summary = "Takes training-only behaviour (dropout) out of @forward";
+  let description = [{
+    `@forward` runs inference: every `loom.dropout` in it is replaced by its
+    input. Runs after loom-autodiff, so `@train_step` keeps its dropouts.
+  }];
+  let constructor = "::loom::createInferenceModePass()";
+}
+
 //===----------------------------------------------------------------------===//
 // Fusion
 //===----------------------------------------------------------------------===//

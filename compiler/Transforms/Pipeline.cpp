@@ -14,6 +14,8 @@ void loom::buildPipeline(mlir::OpPassManager &pm) {
   pm.addPass(createAutodiffPass());
   // Gradients become optimizer updates; this needs the gradients, so it follows autodiff.
   pm.addPass(createOptimizerPass());
+  // @forward is inference: dropout leaves it once @train_step has been cloned from it.
+  pm.addPass(createInferenceModePass());
   // Autodiff leaves identities (x * 1, zero adjoints added in) and duplicate constants behind.
   pm.addPass(mlir::createCanonicalizerPass());
   pm.addPass(mlir::createCSEPass());

@@ -82,7 +82,7 @@ TEST(GeneratedModel, LstmClassifierForwardAndTrainStepMatchTheInterpreter) {
   for (int i = 0; i < 2; ++i)
     EXPECT_EQ(model.class_()[i], int32_t(expected.outputs.at("class").data[i]));
 
-  loom::interpreter::AdamState adam;
+  loom::interpreter::OptimizerState adam;
   for (int step = 1; step <= 3; ++step) {
     loom::interpreter::Result reference = loom::interpreter::run(train, inputs, parameters, &adam);
     float loss = model.train_step();

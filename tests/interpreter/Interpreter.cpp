@@ -101,7 +101,7 @@ Value timeSlice(const Value &sequence, int64_t t) {
 
 class Evaluator {
 public:
-  Evaluator(const NamedValues &inputs, const NamedValues &parameters, AdamState &adam)
+  Evaluator(const NamedValues &inputs, const NamedValues &parameters, OptimizerState &adam)
       : inputs_(inputs), givenParameters_(parameters), adam_(adam) {}
 
   Result run(mlir::FuncOp function) {
@@ -175,7 +175,7 @@ private:
     return value;
   }
 
-  /// The current value of a parameter: as given, or as updated by an earlier loom.adam_update.
+  /// The current value of a parameter: as given, or as updated by an earlier optimizer update.
   Value &parameter(const std::string &name, const Shape &expected) {
     auto found = parameters_.find(name);
     if (found == parameters_.end())
@@ -235,6 +235,50 @@ private:
             [&](SigmoidOp op) { return unary(op, reference::sigmoid_forward<double>); })
         .Case<ExpOp>([&](ExpOp op) { return unary(op, reference::exp_forward<double>); })
         .Case<LogOp>([&](LogOp op) { return unary(op, reference::log_forward<double>); })
+        .Case<SqrtOp>([&](SqrtOp op) { return unary(op, reference::sqrt_forward<double>); })
+        .Case<ReluOp>([&](ReluOp op) { return unary(op, reference::relu_forward<double>); })
+        .Case<HeavisideOp>(
+            [&](HeavisideOp op) { return unary(op, reference::heaviside_forward<double>); })
+        .Case<MaximumOp>([&](MaximumOp op) { return binary(op, reference::maximum_forward<double>); })
+        .Case<MinimumOp>([&](MinimumOp op) { return binary(op, reference::minimum_forward<double>); })
+        .Case<GatherOp>([&](GatherOp op) {
+          const Value &table = get(op.table());
+          int rows = static_cast<int>(table.shape[0]), features = static_cast<int>(table.shape[1]);
+          std::vector<int> ids = indices(op, get(op.indices()), rows);
+          return Values{{declaredShape(op.getResult(), op),
+                         reference::gather_forward(table.data, ids, rows, features)}};
+        })
+        .Case<ScatterAddOp>([&](ScatterAddOp op) {
+          Shape shape = declaredShape(op.getResult(), op);
+          std::vector<int> ids = indices(op, get(op.indices()), static_cast<int>(shape[0]));
+          Value result{shape, std::vector<double>(elementCount(shape))};
+          reference::gather_backward(ids, get(op.updates()).data, static_cast<int>(shape[0]),
+                                     static_cast<int>(shape[1]), result.data);
+          return Values{result};
+        })
+        .Case<OneHotOp>([&](OneHotOp op) {
+          const Value &ids = get(op.indices());
+          return Values{{declaredShape(op.getResult(), op),
+                         reference::one_hot<double>(std::vector<int>(ids.data.begin(), ids.data.end()),
+                                                    static_cast<int>(op.depth()))}};
+        })
+        .Case<SequenceMaskOp>([&](SequenceMaskOp op) {
+          const Value &lengths = get(op.lengths());
+          return Values{{declaredShape(op.getResult(), op),
+                         reference::sequence_mask<double>(
+                             std::vector<int>(lengths.data.begin(), lengths.data.end()),
+                             static_cast<int>(op.steps()))}};
+        })
+        .Case<RandomStateOp>([&](RandomStateOp) {
+          return Values{lookup(inputs_, "input", "random_state", {2}, true)};
+        })
+        .Case<DropoutOp>([&](DropoutOp op) {
+          const Value &input = get(op.input()), &state = get(op.state());
+          auto word = [&](size_t i) { return static_cast<uint32_t>(static_cast<int64_t>(state.data[i])); };
+          return Values{{input.shape, reference::dropout_forward(input.data, word(0), word(1),
+                                                                 static_cast<uint32_t>(op.stream()),
+                                                                 op.rate().convertToDouble())}};
+        })
         .Case<SliceOp>([&](SliceOp op) { return Values{slice(op)}; })
         .Case<ConcatOp>([&](ConcatOp op) { return Values{concat(op)}; })
         .Case<ReshapeOp>([&](ReshapeOp op) {
@@ -285,8 +329,8 @@ private:
           result_.gradients[op.name().str()] = get(op.gradient());
           return Values{};
         })
-        .Case<AdamUpdateOp>([&](AdamUpdateOp op) {
-          adamUpdate(op);
+        .Case<SgdUpdateOp, AdamUpdateOp, RmspropUpdateOp>([&](auto op) {
+          update(op);
           return Values{};
         })
         .Case<ScanOp>([&](ScanOp op) { return scan(op); })
@@ -400,6 +444,17 @@ private:
     return result;
   }
 
+  /// Integer ids as ints, each checked to lie in [0, rows).
+  static std::vector<int> indices(mlir::Operation *op, const Value &ids, int rows) {
+    std::vector<int> result(ids.data.begin(), ids.data.end());
+    for (size_t n = 0; n < result.size(); ++n) {
+      if (result[n] < 0 || result[n] >= rows)
+        fail(op, "id " + std::to_string(result[n]) + " at position " + std::to_string(n) +
+                     " is outside [0, " + std::to_string(rows) + ")");
+    }
+    return result;
+  }
+
   reference::SoftmaxCrossEntropy<double> crossEntropy(mlir::Operation *op, mlir::Value logitsValue,
                                                       mlir::Value labelsValue) {
     const Value &logits = get(logitsValue), &labels = get(labelsValue);
@@ -413,25 +468,48 @@ private:
     return reference::sparse_softmax_cross_entropy(logits.data, classIndices, rows, classes);
   }
 
-  void adamUpdate(AdamUpdateOp op) {
+  /// The optimizer state `slot` (adam_.m or adam_.v) of the parameter `name`, zero at first.
+  Value &slot(mlir::Operation *op, std::map<std::string, Value> &slots, const std::string &name,
+              const Value &gradient, const char *which) {
+    auto [found, added] =
+        slots.try_emplace(name, Value{gradient.shape, std::vector<double>(gradient.data.size())});
+    if (found->second.shape != gradient.shape)
+      fail(op, std::string("optimizer state ") + which + " of '" + name + "' has shape " +
+                   shapeString(found->second.shape) + ", the gradient " + shapeString(gradient.shape));
+    return found->second;
+  }
+
+  static double number(mlir::FloatAttr attr) { return attr.getValueAsDouble(); }
+
+  void update(SgdUpdateOp op) {
     std::string name = op.name().str();
     const Value &gradient = get(op.gradient());
     Value &value = parameter(name, gradient.shape);
-    auto moment = [&](std::map<std::string, Value> &moments, const char *which) -> Value & {
-      auto [found, added] = moments.try_emplace(
-          name, Value{gradient.shape, std::vector<double>(gradient.data.size())});
-      if (found->second.shape != gradient.shape)
-        fail(op, std::string("Adam ") + which + " of '" + name + "' has shape " +
-                     shapeString(found->second.shape) + ", the gradient " +
-                     shapeString(gradient.shape));
-      return found->second;
-    };
-    Value &m = moment(adam_.m, "m"), &v = moment(adam_.v, "v");
-    reference::AdamConfig<double> config{op.learning_rate().convertToDouble(),
-                                         op.beta1().convertToDouble(), op.beta2().convertToDouble(),
-                                         op.epsilon().convertToDouble()};
+    reference::SgdConfig<double> config{number(op.learning_rateAttr()), number(op.momentumAttr()),
+                                        op.semantics() == "keras"};
+    reference::sgd_update(config, gradient.data, value.data, slot(op, adam_.m, name, gradient, "velocity").data);
+  }
+
+  void update(AdamUpdateOp op) {
+    std::string name = op.name().str();
+    const Value &gradient = get(op.gradient());
+    Value &value = parameter(name, gradient.shape);
+    Value &m = slot(op, adam_.m, name, gradient, "m"), &v = slot(op, adam_.v, name, gradient, "v");
+    reference::AdamConfig<double> config{number(op.learning_rateAttr()), number(op.beta1Attr()),
+                                         number(op.beta2Attr()), number(op.epsilonAttr()),
+                                         op.semantics() == "keras"};
     reference::adam_update(config, static_cast<int>(adam_.step), gradient.data, value.data, m.data,
                            v.data);
+  }
+
+  void update(RmspropUpdateOp op) {
+    std::string name = op.name().str();
+    const Value &gradient = get(op.gradient());
+    Value &value = parameter(name, gradient.shape);
+    reference::RmspropConfig<double> config{number(op.learning_rateAttr()), number(op.rhoAttr()),
+                                            number(op.epsilonAttr()), op.semantics() == "keras"};
+    reference::rmsprop_update(config, gradient.data, value.data,
+                              slot(op, adam_.v, name, gradient, "square average").data);
   }
 
   /// Runs the body once per step. Body values stay bound between steps and are overwritten by the
@@ -471,7 +549,7 @@ private:
   }
 
   const NamedValues &inputs_, &givenParameters_;
-  AdamState &adam_;
+  OptimizerState &adam_;
   NamedValues parameters_;
   Result result_;
   // Node-based, so references returned by get() survive the insertions a scan body makes.
@@ -481,11 +559,16 @@ private:
 } // namespace
 
 Result run(mlir::FuncOp function, const NamedValues &inputs, const NamedValues &parameters,
-           AdamState *adam) {
-  AdamState fresh;
-  AdamState &state = adam ? *adam : fresh;
-  bool updates =
-      function.walk([](AdamUpdateOp) { return mlir::WalkResult::interrupt(); }).wasInterrupted();
+           OptimizerState *adam) {
+  OptimizerState fresh;
+  OptimizerState &state = adam ? *adam : fresh;
+  bool updates = function
+                     .walk([](mlir::Operation *op) {
+                       return llvm::isa<SgdUpdateOp, AdamUpdateOp, RmspropUpdateOp>(op)
+                                  ? mlir::WalkResult::interrupt()
+                                  : mlir::WalkResult::advance();
+                     })
+                     .wasInterrupted();
   if (updates)
     ++state.step;
   return Evaluator(inputs, parameters, state).run(function);

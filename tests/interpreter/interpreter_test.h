@@ -20,7 +20,7 @@ public:
   using loom::testing::ParsedFunction::ParsedFunction;
 
   Result run(const NamedValues &inputs = {}, const NamedValues &parameters = {},
-             AdamState *adam = nullptr) {
+             OptimizerState *adam = nullptr) {
     return interpreter::run(function(), inputs, parameters, adam);
   }
 };

@@ -43,7 +43,7 @@ TEST(Training, AdamStateCarriesAcrossRunsAsInTheReference) {
   ParsedFunction function(kAdamStep);
   std::vector<double> params = {1, -2, 0.5}, m(3), v(3);
   reference::AdamConfig<double> config{0.1, 0.5, 0.75, 1e-8};
-  AdamState state;
+  OptimizerState state;
   NamedValues parameters{{"w", {{3}, params}}};
   for (std::vector<double> gradient :
        {std::vector<double>{0.5, -1, 2}, std::vector<double>{-0.25, 3, 1}}) {
@@ -67,7 +67,7 @@ TEST(Training, AdamWithoutStateTakesAFirstStep) {
 }
 
 TEST(Training, RunsWithoutAdamUpdatesLeaveTheStepAlone) {
-  AdamState state;
+  OptimizerState state;
   ParsedFunction(R"mlir(func @f() {
     return
   })mlir")

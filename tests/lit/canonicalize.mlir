@@ -46,3 +46,19 @@ func @whole_slice_and_same_reshape(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
   %r = loom.reshape %s : (tensor<4x8xf32>) -> tensor<4x8xf32>
   return %r : tensor<4x8xf32>
 }
+
+// -----
+
+// A per-step output nobody reads is dropped from the scan and its yield.
+// CHECK-LABEL: func @unused_scan_output
+// CHECK: %[[H:.*]] = loom.scan carry(%{{.*}} : tensor<2x3xf32>) over(%{{.*}} : tensor<5x2x3xf32>) -> (tensor<2x3xf32>), (tensor<5x2x3xf32>)
+// CHECK: loom.yield %{{.*}}, %{{.*}} : tensor<2x3xf32>, tensor<2x3xf32>
+func @unused_scan_output(%h0: tensor<2x3xf32>, %x: tensor<5x2x3xf32>) -> (tensor<2x3xf32>, tensor<5x2x3xf32>) {
+  %h, %unused, %used = loom.scan carry(%h0 : tensor<2x3xf32>) over(%x : tensor<5x2x3xf32>) -> (tensor<2x3xf32>), (tensor<5x2x3xf32>, tensor<5x2x3xf32>) {
+  ^bb0(%h_prev: tensor<2x3xf32>, %x_t: tensor<2x3xf32>):
+    %a = loom.add %h_prev, %x_t : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+    %t = loom.tanh %a : (tensor<2x3xf32>) -> tensor<2x3xf32>
+    loom.yield %t, %a, %t : tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>
+  }
+  return %h, %used : tensor<2x3xf32>, tensor<5x2x3xf32>
+}

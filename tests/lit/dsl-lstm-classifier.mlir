@@ -3,7 +3,7 @@
 // RUN: loomc-tiny --model=lstm_classifier --print-ir-after-all 2>&1 | FileCheck %s --check-prefix=PASSES
 // RUN: not loomc-tiny 2>&1 | FileCheck %s --check-prefix=WHICH
 
-// CHECK: module @lstm_classifier attributes {loom.model = "lstm_classifier", loom.optimizer = {{{.*}}kind = "adam", learning_rate = 1.000000e-03 : f64}}
+// CHECK: module @lstm_classifier attributes {loom.model = "lstm_classifier", loom.optimizer = {{{.*}}kind = "adam", learning_rate = 1.000000e-03 : f64, semantics = "pytorch"}}
 // CHECK-LABEL: func @forward()
 // CHECK: loom.parameter "lstm.weight_ih" {init = "uniform", scale = 5.000000e-01 : f64} : tensor<16x3xf32>
 // CHECK-NEXT: loom.parameter "lstm.weight_hh" {{.*}} : tensor<16x4xf32>
@@ -46,7 +46,7 @@
 // The training function ends in one Adam update per parameter, with the DSL's hyperparameters.
 // CHECK-LABEL: func @train_step()
 // CHECK: loom.scan reverse
-// CHECK-DAG: loom.adam_update "lstm.weight_ih" {{.*}}learning_rate = 1.000000e-03 : f64} : tensor<16x3xf32>
+// CHECK-DAG: loom.adam_update "lstm.weight_ih" {{.*}}learning_rate = 1.000000e-03 : f64, semantics = "pytorch"} : tensor<16x3xf32>
 // CHECK-DAG: loom.adam_update "lstm.weight_hh" {{.*}} : tensor<16x4xf32>
 // CHECK-DAG: loom.adam_update "lstm.bias_ih" {{.*}} : tensor<16xf32>
 // CHECK-DAG: loom.adam_update "lstm.bias_hh" {{.*}} : tensor<16xf32>

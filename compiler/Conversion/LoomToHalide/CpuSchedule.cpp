@@ -173,15 +173,21 @@ void schedule_update(Func &f, int update, int width, const std::vector<int64_t> 
     const auto *first = args.empty() ? nullptr : args.front().as<Halide::Internal::Variable>();
     contiguous = contiguous || (first && first->name == inner.name());
   }
-  const bool vectorized = contiguous && width > 1;
+  // An update that writes at a computed index (a scatter) loops over only some of the pure Vars.
+  auto loops_over = [&](const Var &v) {
+    return std::find(definition.loops.begin(), definition.loops.end(), v.name()) != definition.loops.end();
+  };
+  const bool vectorized = contiguous && width > 1 && loops_over(inner);
   if (vectorized) {
     std::vector<VarOrRVar> order{inner};
     order.insert(order.end(), rvars.begin(), rvars.end());
-    for (size_t d = 1; d < f.args().size(); ++d)
-      order.push_back(f.args()[d]);
+    for (size_t d = 1; d < f.args().size(); ++d) {
+      if (loops_over(f.args()[d]))
+        order.push_back(f.args()[d]);
+    }
     stage.reorder(order).vectorize(inner, width, Halide::TailStrategy::GuardWithIf);
   }
-  const bool parallel = f.dimensions() >= 2 &&
+  const bool parallel = f.dimensions() >= 2 && loops_over(f.args().back()) &&
                         parallelize(stage, f.args().back(), extents.back(),
                                     product(extents) * reduction_iterations(f, update));
   if (!vectorized && !parallel)

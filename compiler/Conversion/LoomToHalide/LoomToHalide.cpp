@@ -197,7 +197,8 @@ HalideTensor lower(MatmulOp op, Lowering &l) {
 }
 
 //===----------------------------------------------------------------------===//
-// Element-wise ops: AddOp, SubOp, MulOp, DivOp, BiasAddOp, TanhOp, SigmoidOp, ExpOp, LogOp
+// Element-wise ops: AddOp, SubOp, MulOp, DivOp, MaximumOp, MinimumOp, BiasAddOp, TanhOp, SigmoidOp,
+// ExpOp, LogOp, SqrtOp, ReluOp, HeavisideOp
 //===----------------------------------------------------------------------===//
 
 template <typename BinaryOp> HalideTensor lower_binary(Lowering &l, BinaryOp combine) {
@@ -221,6 +222,85 @@ template <typename UnaryOp> HalideTensor lower_unary(Lowering &l, UnaryOp apply)
 HalideTensor lower(BiasAddOp, Lowering &l) {
   NewTensor out = l.result();
   out.pure() = at(l.operands[0], out.index) + at(l.operands[1], {out.index.back()});
+  return out.tensor;
+}
+
+//===----------------------------------------------------------------------===//
+// Token ids, masks and dropout: GatherOp, ScatterAddOp, OneHotOp, SequenceMaskOp, DropoutOp
+//===----------------------------------------------------------------------===//
+
+/// An id as a row index. Clamped because Halide must bound every index it reads; ids are checked where
+/// they enter the model, not here.
+Expr row_of(Expr id, int64_t rows) { return Halide::clamp(id, 0, static_cast<int>(rows) - 1); }
+
+HalideTensor lower(GatherOp, Lowering &l) {
+  const HalideTensor &table = l.operands[0], &ids = l.operands[1];
+  NewTensor out = l.result();
+  Expr id = at(ids, out.row());
+  out.pure() = at(table, {row_of(id, table.shape[0]), out.index.back()});
+  return out.tensor;
+}
+
+HalideTensor lower(ScatterAddOp, Lowering &l) {
+  const HalideTensor &ids = l.operands[0], &updates = l.operands[1];
+  NewTensor out = l.result();
+  out.pure() = 0.0f;
+  if (ids.shape.empty()) {
+    Expr row = row_of(at(ids, {}), l.shape[0]);
+    out.tensor.func(out.index[1], row) += at(updates, {out.index[1]});
+    return out.tensor;
+  }
+  // One reduction variable per id axis, the last axis innermost; features stay a pure Var, so each
+  // id's row is added as one vector.
+  RDom r = l.funcs.domain(std::vector<int64_t>(ids.shape.rbegin(), ids.shape.rend()));
+  Index position;
+  for (size_t d = 0; d < ids.shape.size(); ++d)
+    position.push_back(r[static_cast<int>(ids.shape.size() - 1 - d)]);
+  Index update_at = position;
+  update_at.push_back(out.index[1]);
+  Expr row = row_of(at(ids, position), l.shape[0]);
+  out.tensor.func(out.index[1], row) += at(updates, update_at);
+  return out.tensor;
+}
+
+HalideTensor lower(OneHotOp, Lowering &l) {
+  NewTensor out = l.result();
+  out.pure() = Halide::select(at(l.operands[0], out.row()) == out.index.back(), 1.0f, 0.0f);
+  return out.tensor;
+}
+
+HalideTensor lower(SequenceMaskOp, Lowering &l) {
+  NewTensor out = l.result();
+  out.pure() = Halide::select(out.index[0] < at(l.operands[0], {out.index[1]}), 1.0f, 0.0f);
+  return out.tensor;
+}
+
+Expr u32_constant(uint32_t value) { return Halide::Internal::UIntImm::make(Halide::UInt(32), value); }
+
+/// The lowbias32 integer hash; the naive reference (loom::reference::hash32) computes the same bits.
+Expr hash32(Expr x) {
+  x = x ^ (x >> 16);
+  x = x * u32_constant(0x7feb352du);
+  x = x ^ (x >> 15);
+  x = x * u32_constant(0x846ca68bu);
+  return x ^ (x >> 16);
+}
+
+HalideTensor lower(DropoutOp op, Lowering &l) {
+  const HalideTensor &x = l.operands[0], &state = l.operands[1];
+  const double rate = op.rate().convertToDouble();
+  NewTensor out = l.result();
+  Expr linear = 0;
+  for (size_t d = 0; d < x.shape.size(); ++d)
+    linear = linear * static_cast<int>(x.shape[d]) + out.index[d];
+  auto u32 = [](Expr e) { return Halide::cast<uint32_t>(e); };
+  Expr seed = u32(at(state, {0})), step = u32(at(state, {1}));
+  Expr h = hash32(seed * u32_constant(0x9e3779b1u) + u32_constant(static_cast<uint32_t>(op.stream())));
+  h = hash32(h ^ step);
+  h = hash32(h ^ u32(linear));
+  Expr uniform = Halide::cast<float>(h >> 8) * (1.0f / 16777216.0f);
+  const float scale = static_cast<float>(1.0 / (1.0 - rate));
+  out.pure() = Halide::select(uniform >= static_cast<float>(rate), at(x, out.index) * scale, 0.0f);
   return out.tensor;
 }
 
@@ -390,10 +470,9 @@ HalideTensor lower(LogSoftmaxOp, Lowering &l) {
   return out.tensor;
 }
 
-/// A row's label as a class index. Clamped because Halide must bound every index it reads; labels are
-/// checked against [0, C) where they enter the model, not here.
+/// A row's label as a class index (clamped, see row_of).
 Expr label_of(const HalideTensor &labels, int64_t classes, Expr row) {
-  return Halide::clamp(at(labels, {row}), 0, static_cast<int>(classes) - 1);
+  return row_of(at(labels, {row}), classes);
 }
 
 HalideTensor lower(SparseSoftmaxCrossEntropyOp, Lowering &l) {
@@ -485,20 +564,28 @@ Translation translation_of(mlir::Operation *op) {
   };
   return llvm::TypeSwitch<mlir::Operation *, Translation>(op)
       .Case<ConstantOp, MatmulOp, BiasAddOp, SliceOp, ConcatOp, ReshapeOp, TransposeOp, BroadcastOp, SoftmaxOp,
-            LogSoftmaxOp, SparseSoftmaxCrossEntropyOp, SparseSoftmaxCrossEntropyGradOp, ArgmaxOp>(
+            LogSoftmaxOp, SparseSoftmaxCrossEntropyOp, SparseSoftmaxCrossEntropyGradOp, ArgmaxOp, GatherOp,
+            ScatterAddOp, OneHotOp, SequenceMaskOp, DropoutOp>(
           [](auto typed) -> Translation { return [typed](Lowering &l) { return lower(typed, l); }; })
       .Case([&](AddOp) { return binary([](Expr a, Expr b) { return a + b; }); })
       .Case([&](SubOp) { return binary([](Expr a, Expr b) { return a - b; }); })
       .Case([&](MulOp) { return binary([](Expr a, Expr b) { return a * b; }); })
       .Case([&](DivOp) { return binary([](Expr a, Expr b) { return a / b; }); })
+      .Case([&](MaximumOp) { return binary([](Expr a, Expr b) { return Halide::max(a, b); }); })
+      .Case([&](MinimumOp) { return binary([](Expr a, Expr b) { return Halide::min(a, b); }); })
       .Case([&](TanhOp) { return unary(tanh_from_exp); })
       .Case([&](SigmoidOp) { return unary([](Expr x) { return 1.0f / (1.0f + Halide::exp(-x)); }); })
       .Case([&](ExpOp) { return unary([](Expr x) { return Halide::exp(x); }); })
       .Case([&](LogOp) { return unary([](Expr x) { return Halide::log(x); }); })
+      .Case([&](SqrtOp) { return unary([](Expr x) { return Halide::sqrt(x); }); })
+      .Case([&](ReluOp) { return unary([](Expr x) { return Halide::max(x, 0.0f); }); })
+      .Case([&](HeavisideOp) { return unary([](Expr x) { return Halide::select(x > 0.0f, 1.0f, 0.0f); }); })
       .Case([&](ReduceSumOp r) { return reduction(r.axes(), Reduction::sum); })
       .Case([&](ReduceMeanOp r) { return reduction(r.axes(), Reduction::mean); })
       .Case([&](ReduceMaxOp r) { return reduction(r.axes(), Reduction::max); })
-      .Case<InputOp, ParameterOp, OutputOp, LossOp, ParameterGradientOp, AdamUpdateOp, ScanOp, YieldOp>(
+      .Case<InputOp, ParameterOp, OutputOp, LossOp, ParameterGradientOp, SgdUpdateOp, AdamUpdateOp,
+            RmspropUpdateOp, ScanOp, YieldOp,
+            RandomStateOp>(
           [&](auto) -> Translation {
             fail(op, "is handled by the code generator, not translated op by op");
           })

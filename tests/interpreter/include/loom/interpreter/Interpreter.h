@@ -29,18 +29,21 @@ struct Result {
       parameters; // every parameter the function reads or updates, after its loom.adam_update ops
 };
 
-/// Adam moment estimates per parameter, carried across calls like the generated class's optimizer
-/// state. `step` counts the runs that contained Adam updates; the first such run uses step 1.
-struct AdamState {
+/// Optimizer state per parameter, carried across calls like the generated class's: Adam's first
+/// and second moments in m and v, SGD's velocity in m, RMSprop's average of squares in v. `step`
+/// counts the runs that contained updates; the first such run uses step 1.
+struct OptimizerState {
   std::map<std::string, Value> m, v;
   int64_t step = 0;
 };
 
 /// Runs `function`, whose values must all have static shapes. Inputs and parameters are looked up
-/// by the loom.input / loom.parameter name; a missing or wrongly shaped one, an unsupported op or a
+/// by the loom.input / loom.parameter name (loom.random_state reads the input "random_state", [seed,
+/// step]); a missing or wrongly shaped one, an unsupported op or a
 /// value that disagrees with its declared type throws std::runtime_error saying which. Functions
-/// with Adam updates advance `adam` by one step; without one they start from fresh state (step 1).
+/// with optimizer updates advance `state` by one step; without one they start from fresh state
+/// (step 1).
 Result run(mlir::FuncOp function, const NamedValues &inputs, const NamedValues &parameters,
-           AdamState *adam = nullptr);
+           OptimizerState *state = nullptr);
 
 } // namespace loom::interpreter

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 
 #include "loom/reference/common.h"
 
@@ -140,6 +141,116 @@ template <typename F> Vec<F> log_forward(const Vec<F>& x) {
 
 template <typename F> void log_backward(const Vec<F>& x, const Vec<F>& dout, Vec<F>& dx) {
   detail::accumulate_map_gradient(x, dout, dx, [](F v) { return F(1) / v; });
+}
+
+template <typename F> Vec<F> sqrt_forward(const Vec<F>& x) {
+  return detail::map_elements(x, [](F v) { return std::sqrt(v); });
+}
+
+template <typename F> void sqrt_backward(const Vec<F>& y, const Vec<F>& dout, Vec<F>& dx) {
+  detail::accumulate_map_gradient(y, dout, dx, [](F v) { return F(0.5) / v; });
+}
+
+template <typename F> Vec<F> relu_forward(const Vec<F>& x) {
+  return detail::map_elements(x, [](F v) { return v > F(0) ? v : F(0); });
+}
+
+// The derivative at 0 is taken as 0, as PyTorch does.
+template <typename F> void relu_backward(const Vec<F>& y, const Vec<F>& dout, Vec<F>& dx) {
+  detail::accumulate_map_gradient(y, dout, dx, [](F v) { return v > F(0) ? F(1) : F(0); });
+}
+
+template <typename F> Vec<F> heaviside_forward(const Vec<F>& x) {
+  return detail::map_elements(x, [](F v) { return v > F(0) ? F(1) : F(0); });
+}
+
+template <typename F> Vec<F> maximum_forward(const Vec<F>& a, const Vec<F>& b) {
+  require_size(b, a.size(), "b");
+  Vec<F> out(a.size());
+  for (std::size_t n = 0; n < a.size(); n++) out[n] = a[n] > b[n] ? a[n] : b[n];
+  return out;
+}
+
+template <typename F> Vec<F> minimum_forward(const Vec<F>& a, const Vec<F>& b) {
+  require_size(b, a.size(), "b");
+  Vec<F> out(a.size());
+  for (std::size_t n = 0; n < a.size(); n++) out[n] = a[n] < b[n] ? a[n] : b[n];
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Token ids: embedding lookups, one-hot vectors, sequence masks.
+
+// out [N,E] = table [V,E] rows at ids [N]; an id outside [0, V) aborts.
+template <typename F> Vec<F> gather_forward(const Vec<F>& table, const Vec<int>& ids, int V, int E) {
+  require_size(table, std::size_t(V) * E, "table");
+  Vec<F> out(ids.size() * std::size_t(E));
+  for (std::size_t n = 0; n < ids.size(); n++) {
+    if (ids[n] < 0 || ids[n] >= V) {
+      std::fprintf(stderr, "loom::reference: id %d at %zu outside [0, %d)\n", ids[n], n, V);
+      std::abort();
+    }
+    for (int e = 0; e < E; e++) out[n * E + e] = table[std::size_t(ids[n]) * E + e];
+  }
+  return out;
+}
+
+// dtable [V,E] += dout [N,E] summed into the rows at ids [N].
+template <typename F> void gather_backward(const Vec<int>& ids, const Vec<F>& dout, int V, int E, Vec<F>& dtable) {
+  require_size(dout, ids.size() * std::size_t(E), "dout");
+  require_size(dtable, std::size_t(V) * E, "dtable");
+  for (std::size_t n = 0; n < ids.size(); n++)
+    for (int e = 0; e < E; e++) dtable[std::size_t(ids[n]) * E + e] += dout[n * E + e];
+}
+
+// out [N,depth]: 1 at each id, a zero row for an id outside [0, depth).
+template <typename F> Vec<F> one_hot(const Vec<int>& ids, int depth) {
+  Vec<F> out(ids.size() * std::size_t(depth), F(0));
+  for (std::size_t n = 0; n < ids.size(); n++)
+    if (ids[n] >= 0 && ids[n] < depth) out[n * depth + ids[n]] = F(1);
+  return out;
+}
+
+// out [T,B]: 1 where t < lengths[b].
+template <typename F> Vec<F> sequence_mask(const Vec<int>& lengths, int T) {
+  const std::size_t B = lengths.size();
+  Vec<F> out(std::size_t(T) * B);
+  for (int t = 0; t < T; t++)
+    for (std::size_t b = 0; b < B; b++) out[t * B + b] = t < lengths[b] ? F(1) : F(0);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Dropout. Whether entry `index` is kept is a pure function of the random state (seed, step), the dropout
+// site's stream number and the index, built from the lowbias32 integer hash; Loom's kernels compute the
+// same bits, so compiled and reference masks agree exactly.
+
+inline std::uint32_t hash32(std::uint32_t x) {
+  x ^= x >> 16;
+  x *= 0x7feb352du;
+  x ^= x >> 15;
+  x *= 0x846ca68bu;
+  x ^= x >> 16;
+  return x;
+}
+
+inline bool dropout_keeps(std::uint32_t seed, std::uint32_t step, std::uint32_t stream, std::uint32_t index,
+                          double rate) {
+  std::uint32_t h = hash32(seed * 0x9e3779b1u + stream);
+  h = hash32(h ^ step);
+  h = hash32(h ^ index);
+  const float uniform = float(h >> 8) * (1.0f / 16777216.0f);  // 24 bits: exact in float
+  return uniform >= float(rate);
+}
+
+// Inverted dropout of x: kept entries scaled by 1 / (1 - rate). The backward is the same map applied to dout.
+template <typename F>
+Vec<F> dropout_forward(const Vec<F>& x, std::uint32_t seed, std::uint32_t step, std::uint32_t stream, double rate) {
+  Vec<F> out(x.size());
+  const F scale = F(1) / F(float(1.0 - rate));
+  for (std::size_t n = 0; n < x.size(); n++)
+    out[n] = dropout_keeps(seed, step, stream, std::uint32_t(n), rate) ? x[n] * scale : F(0);
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
