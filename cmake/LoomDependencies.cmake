@@ -4,6 +4,8 @@
 set(LLVM_DIR /usr/lib/llvm-14/lib/cmake/llvm CACHE PATH "LLVM 14 CMake package")
 find_package(Halide 14 REQUIRED)
 find_package(ZLIB REQUIRED)
+find_package(PNG REQUIRED)
+find_package(nlohmann_json 3 REQUIRED)
 find_package(Threads REQUIRED)
 find_package(Python3 REQUIRED COMPONENTS Interpreter)
 find_package(GTest REQUIRED)

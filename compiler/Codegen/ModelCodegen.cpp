@@ -627,6 +627,13 @@ std::string Emitter::source() const {
     std::string t = "state_->parameter_" + identifier(p.name);
     if (p.init == "uniform")
       s << "  loom::uniform_init(" << t << ", " << p.scale << "f, random);\n";
+    else if (p.init == "normal")
+      s << "  loom::normal_init(" << t << ", 0.0f, " << p.scale << "f, random);\n";
+    else if (p.init == "orthogonal")
+      s << "  loom::orthogonal_init(" << t << ", " << p.scale << "f, random);\n";
+    else if (p.init == "unit_forget_bias")
+      s << "  std::fill(" << t << ".data.begin(), " << t << ".data.end(), 0.0f);\n  std::fill_n(" << t
+        << ".data.begin() + " << int64_t(p.scale) << ", " << int64_t(p.scale) << ", 1.0f);\n";
     else if (p.init == "glorot_uniform")
       s << "  loom::glorot_uniform(" << t << ", " << (p.shape.size() >= 2 ? p.shape[1] : 1) << ", "
         << (p.shape.empty() ? 1 : p.shape[0]) << ", random);\n";

@@ -128,12 +128,24 @@ Operation *loom::buildWithInferredTypes(OpBuilder &builder, Location loc, String
 FailureOr<Types> InputOp::inferResultTypes() { return givenStaticResult(*this); }
 
 FailureOr<Types> ParameterOp::inferResultTypes() {
-  static const llvm::StringRef known[] = {"zeros", "ones", "uniform", "glorot_uniform"};
+  static const llvm::StringRef known[] = {"zeros",  "ones",       "uniform",         "normal",
+                                          "glorot_uniform", "orthogonal", "unit_forget_bias"};
   if (!llvm::is_contained(known, init()))
     return reject(emitOpError() << "has unknown initializer '" << init()
-                         << "'; expected zeros, ones, uniform or glorot_uniform");
-  if (init() == "uniform" && !(scale().convertToDouble() > 0))
-    return reject(emitOpError() << "uses initializer 'uniform' and needs a positive scale");
+                         << "'; expected zeros, ones, uniform, normal, glorot_uniform, orthogonal or "
+                            "unit_forget_bias");
+  double scale = this->scale().convertToDouble();
+  bool scaled = init() == "uniform" || init() == "normal" || init() == "orthogonal";
+  if (scaled && !(scale > 0))
+    return reject(emitOpError() << "uses initializer '" << init() << "' and needs a positive scale");
+  auto type = ranked(getResult().getType());
+  if (type && init() == "orthogonal" && type.getRank() != 2)
+    return reject(emitOpError() << "uses initializer 'orthogonal', which needs a matrix, got "
+                                << shapeString(type));
+  if (type && init() == "unit_forget_bias" &&
+      (type.getRank() != 1 || scale < 1 || type.getDimSize(0) != 4 * int64_t(scale)))
+    return reject(emitOpError() << "uses initializer 'unit_forget_bias' with scale (units) " << int64_t(scale)
+                                << ", which needs an LSTM bias [4 * units], got " << shapeString(type));
   return givenStaticResult(*this);
 }
 

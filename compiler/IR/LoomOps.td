@@ -36,7 +36,10 @@ def Loom_ParameterOp : Loom_ShapedOp<"parameter", [NoSideEffect]> {
   let description = [{
     Declares a parameter owned by the generated model class and saved in its
     parameter file. `init` names the initializer: `zeros`, `ones`, `uniform`
-    (U(-scale, scale)) or `glorot_uniform`; `scale` is only read by `uniform`.
+    (U(-scale, scale)), `normal` (N(0, scale^2)), `glorot_uniform`,
+    `orthogonal` (a matrix with orthonormal columns or rows, times the gain
+    `scale`) or `unit_forget_bias` (an LSTM bias [4 * scale] of zeros with
+    ones for the forget gate, as Keras's unit_forget_bias).
 
     ```mlir
     %w = loom.parameter "lstm.weight_hh" {init = "uniform", scale = 0.0884 : f64} : tensor<512x128xf32>

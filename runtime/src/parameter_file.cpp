@@ -2,17 +2,12 @@
 // distinct, actionable refusals on load.
 #include "loom/runtime/parameter_file.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
 #include <array>
 #include <bit>
-#include <cerrno>
 #include <cstdio>
-#include <filesystem>
 #include <limits>
 #include <optional>
 #include <set>
@@ -20,6 +15,7 @@
 #include <type_traits>
 
 #include "loom/runtime/errors.h"
+#include "loom/runtime/files.h"
 
 namespace loom {
 namespace {
@@ -43,12 +39,10 @@ uint32_t file_crc32(std::span<const unsigned char> bytes) {
 // ---------------------------------------------------------------------------------------------------------------
 // Writing
 
-// Buffers little-endian fields, checksums them and reports write failures as loom::Error.
+// Buffers little-endian fields and checksums them on their way into the file.
 class ChecksummedWriter {
  public:
-  ChecksummedWriter(int fd, const std::string& temporary_path) : fd_(fd), temporary_path_(temporary_path) {
-    buffer_.reserve(kBufferSize);
-  }
+  explicit ChecksummedWriter(AtomicFile& file) : file_(file) { buffer_.reserve(kBufferSize); }
 
   void bytes(const void* data, std::size_t size) {
     const auto* input = static_cast<const unsigned char*>(data);
@@ -99,88 +93,14 @@ class ChecksummedWriter {
   }
 
   void write_buffer() {
-    std::size_t written = 0;
-    while (written < buffer_.size()) {
-      const ssize_t result = ::write(fd_, buffer_.data() + written, buffer_.size() - written);
-      if (result < 0 && errno == EINTR) continue;
-      if (result < 0) {
-        throw Error("Could not write the temporary parameter file " + in_quotes(temporary_path_) + ": " +
-                    describe_errno(errno) + ". Free some disk space or choose another location.");
-      }
-      written += static_cast<std::size_t>(result);
-    }
+    file_.write(buffer_.data(), buffer_.size());
     buffer_.clear();
   }
 
-  int fd_;
-  const std::string& temporary_path_;
+  AtomicFile& file_;
   std::vector<unsigned char> buffer_;
   uLong crc_ = crc32_z(0, nullptr, 0);
 };
-
-// Owns the temporary file until it has been renamed into place; otherwise closes and removes it.
-class TemporaryFile {
- public:
-  explicit TemporaryFile(std::string path) : path_(std::move(path)) {
-    fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd_ < 0) {
-      throw Error("Could not create the temporary parameter file " + in_quotes(path_) + ": " + describe_errno(errno) +
-                  ". Check that the directory exists and that you may write to it.");
-    }
-  }
-  TemporaryFile(const TemporaryFile&) = delete;
-  TemporaryFile& operator=(const TemporaryFile&) = delete;
-  ~TemporaryFile() {
-    if (fd_ >= 0) ::close(fd_);
-    if (!renamed_) ::unlink(path_.c_str());
-  }
-
-  int fd() const { return fd_; }
-  const std::string& path() const { return path_; }
-
-  void sync_and_close() {
-    if (::fsync(fd_) != 0) {
-      throw Error("Could not flush the temporary parameter file " + in_quotes(path_) +
-                  " to disk: " + describe_errno(errno) + ".");
-    }
-    const int fd = fd_;
-    fd_ = -1;
-    // close can report a deferred write error (for example on network file systems).
-    if (::close(fd) != 0) {
-      throw Error("Could not close the temporary parameter file " + in_quotes(path_) + ": " + describe_errno(errno) +
-                  ".");
-    }
-  }
-
-  void rename_to(const std::string& target) {
-    if (::rename(path_.c_str(), target.c_str()) != 0) {
-      throw Error("Could not move the temporary parameter file " + in_quotes(path_) + " over " + in_quotes(target) +
-                  ": " + describe_errno(errno) + ". The previous file at " + in_quotes(target) +
-                  ", if any, is unchanged.");
-    }
-    renamed_ = true;
-  }
-
- private:
-  std::string path_;
-  int fd_ = -1;
-  bool renamed_ = false;
-};
-
-// Makes the rename itself durable: without this a crash can bring back the old directory entry.
-void sync_directory_of(const std::string& path) {
-  std::filesystem::path directory = std::filesystem::path(path).parent_path();
-  if (directory.empty()) directory = ".";
-  const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  const bool synced = fd >= 0 && ::fsync(fd) == 0;
-  const int error_number = errno;
-  if (fd >= 0) ::close(fd);
-  if (!synced) {
-    throw Error("Parameter file " + in_quotes(path) + " was written, but its directory " +
-                in_quotes(directory.string()) + " could not be synced to disk: " + describe_errno(error_number) +
-                ". The file may revert to its previous contents after a crash.");
-  }
-}
 
 void check_saveable(const std::string& path, const std::string& model_name, const std::vector<NamedTensor>& tensors) {
   const std::string what = "Cannot save parameter file " + in_quotes(path) + ": ";
@@ -264,36 +184,6 @@ class Cursor {
   std::span<const unsigned char> bytes_;
   std::size_t position_ = 0;
 };
-
-std::vector<unsigned char> read_whole_file(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0 && errno == ENOENT) {
-    throw Error("Parameter file " + in_quotes(path) +
-                " does not exist. Check the path, or train the model to create it.");
-  }
-  if (fd < 0) throw Error("Could not open parameter file " + in_quotes(path) + ": " + describe_errno(errno) + ".");
-  struct stat status {};
-  if (::fstat(fd, &status) != 0 || !S_ISREG(status.st_mode)) {
-    ::close(fd);
-    throw Error("Parameter file " + in_quotes(path) +
-                " is not a regular file. Pass the path of a saved parameter file.");
-  }
-  std::vector<unsigned char> bytes(static_cast<std::size_t>(status.st_size));
-  std::size_t filled = 0;
-  while (filled < bytes.size()) {
-    const ssize_t result = ::read(fd, bytes.data() + filled, bytes.size() - filled);
-    if (result < 0 && errno == EINTR) continue;
-    if (result <= 0) {
-      const int error_number = result < 0 ? errno : 0;
-      ::close(fd);
-      throw Error("Could not read parameter file " + in_quotes(path) + ": " +
-                  (result < 0 ? describe_errno(error_number) : "it shrank while being read") + ".");
-    }
-    filled += static_cast<std::size_t>(result);
-  }
-  ::close(fd);
-  return bytes;
-}
 
 // Parses everything after the fixed header up to, but not including, the checksum.
 ParameterSet parse_contents(Cursor& cursor) {
@@ -398,8 +288,8 @@ const Tensor& ParameterSet::get(std::string_view name) const {
 
 void save_parameters(const std::string& path, const std::string& model_name, const std::vector<NamedTensor>& tensors) {
   check_saveable(path, model_name, tensors);
-  TemporaryFile temporary(path + ".tmp." + std::to_string(::getpid()));
-  ChecksummedWriter writer(temporary.fd(), temporary.path());
+  AtomicFile file(path, "parameter file");
+  ChecksummedWriter writer(file);
   writer.bytes(kMagic.data(), kMagic.size());
   writer.integer(kParameterFormatVersion);
   writer.integer(file_size_of(model_name, tensors));
@@ -413,14 +303,12 @@ void save_parameters(const std::string& path, const std::string& model_name, con
     writer.floats(named.tensor.data);
   }
   writer.finish_with_checksum();
-  temporary.sync_and_close();
-  temporary.rename_to(path);
-  sync_directory_of(path);
+  file.commit();
 }
 
 ParameterSet load_parameters(const std::string& path) {
-  const std::vector<unsigned char> bytes = read_whole_file(path);
-  const std::span<const unsigned char> all(bytes);
+  const std::string bytes = read_file(path, "parameter file", "Check the path, or train the model to create it.");
+  const std::span<const unsigned char> all(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
 
   const std::size_t magic_present = std::min(bytes.size(), kMagic.size());
   if (!std::equal(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(magic_present), kMagic.begin())) {

@@ -76,6 +76,73 @@ void uniform_init(Tensor& tensor, float bound, Random& random) {
   for (float& value : tensor.data) value = random.uniform(-bound, bound);
 }
 
+void normal_init(Tensor& tensor, float mean, float standard_deviation, Random& random) {
+  for (float& value : tensor.data) value = random.normal(mean, standard_deviation);
+}
+
+void orthogonal_init(Tensor& tensor, float gain, Random& random) {
+  if (tensor.rank() < 2) {
+    throw Error("Orthogonal initialisation needs a tensor of rank 2 or more (a matrix), but got shape " +
+                tensor.shape_string() + ". Initialise vectors such as biases another way, for example with zeros.");
+  }
+  if (tensor.element_count() == 0) return;
+  const auto rows = static_cast<std::size_t>(tensor.shape[0]);
+  const auto cols = static_cast<std::size_t>(tensor.element_count()) / rows;
+  // Factor the tall orientation: a [m, n] matrix with m >= n, row-major.
+  const bool transposed = rows < cols;
+  const std::size_t m = transposed ? cols : rows;
+  const std::size_t n = transposed ? rows : cols;
+  std::vector<double> a(m * n);
+  for (std::size_t r = 0; r < rows; ++r) {
+    for (std::size_t c = 0; c < cols; ++c) a[transposed ? c * n + r : r * n + c] = random.normal();
+  }
+
+  // Householder QR: reflection k maps column k below the diagonal onto the diagonal, leaving R in `a`.
+  // reflections[k] holds v (length m - k); each reflection is I - 2 v v^T / (v^T v).
+  std::vector<std::vector<double>> reflections(n);
+  std::vector<double> r_diagonal(n);
+  const auto reflect = [&](std::vector<double>& matrix, std::size_t k, std::size_t column) {
+    const std::vector<double>& v = reflections[k];
+    double v_dot_v = 0.0;
+    double v_dot_column = 0.0;
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      v_dot_v += v[i] * v[i];
+      v_dot_column += v[i] * matrix[(k + i) * n + column];
+    }
+    if (v_dot_v == 0.0) return;
+    const double scale = 2.0 * v_dot_column / v_dot_v;
+    for (std::size_t i = 0; i < v.size(); ++i) matrix[(k + i) * n + column] -= scale * v[i];
+  };
+  for (std::size_t k = 0; k < n; ++k) {
+    double norm = 0.0;
+    for (std::size_t i = k; i < m; ++i) norm += a[i * n + k] * a[i * n + k];
+    norm = std::sqrt(norm);
+    // Reflecting onto -sign(a_kk) * norm avoids cancellation in v.
+    const double alpha = a[k * n + k] > 0.0 ? -norm : norm;
+    reflections[k].resize(m - k);
+    for (std::size_t i = k; i < m; ++i) reflections[k][i - k] = a[i * n + k];
+    reflections[k][0] -= alpha;
+    for (std::size_t column = k; column < n; ++column) reflect(a, k, column);
+    r_diagonal[k] = alpha;
+  }
+  // Q = H_0 H_1 ... H_{n-1} applied to the first n columns of the identity.
+  std::vector<double> q(m * n, 0.0);
+  for (std::size_t i = 0; i < n; ++i) q[i * n + i] = 1.0;
+  for (std::size_t k = n; k-- > 0;) {
+    for (std::size_t column = 0; column < n; ++column) reflect(q, k, column);
+  }
+  // Multiplying column k by sign(R_kk) gives the unique factorisation whose R has a positive diagonal (PyTorch's
+  // sign is 0 for a zero diagonal entry, which a normal sample never has; it counts as positive here).
+  for (std::size_t r = 0; r < rows; ++r) {
+    for (std::size_t c = 0; c < cols; ++c) {
+      const std::size_t i = transposed ? c : r;
+      const std::size_t k = transposed ? r : c;
+      const double sign = r_diagonal[k] < 0.0 ? -1.0 : 1.0;
+      tensor.data[r * cols + c] = static_cast<float>(gain * sign * q[i * n + k]);
+    }
+  }
+}
+
 void zeros(Tensor& tensor) { std::fill(tensor.data.begin(), tensor.data.end(), 0.0f); }
 
 }  // namespace loom

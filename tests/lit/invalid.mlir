@@ -114,7 +114,7 @@ func @softmax_scalar(%a: tensor<f32>) {
 // -----
 
 func @unknown_initializer() {
-  // expected-error @+1 {{'loom.parameter' op has unknown initializer 'xavier'; expected zeros, ones, uniform or glorot_uniform}}
+  // expected-error @+1 {{'loom.parameter' op has unknown initializer 'xavier'; expected zeros, ones, uniform, normal, glorot_uniform, orthogonal or unit_forget_bias}}
   %0 = loom.parameter "w" {init = "xavier"} : tensor<4x4xf32>
   return
 }
@@ -201,5 +201,21 @@ func @xent_grad_not_scalar(%logits: tensor<4x10xf32>, %labels: tensor<4xi32>, %d
 func @transpose_rank(%a: tensor<2x3x4xf32>) {
   // expected-error @+1 {{'loom.transpose' op transposes a rank-2 tensor, got [2, 3, 4]}}
   %0 = loom.transpose %a : (tensor<2x3x4xf32>) -> tensor<4x3x2xf32>
+  return
+}
+
+// -----
+
+func @orthogonal_vector() {
+  // expected-error @+1 {{'loom.parameter' op uses initializer 'orthogonal', which needs a matrix, got [4]}}
+  %0 = loom.parameter "b" {init = "orthogonal", scale = 1.0 : f64} : tensor<4xf32>
+  return
+}
+
+// -----
+
+func @forget_bias_size() {
+  // expected-error @+1 {{'loom.parameter' op uses initializer 'unit_forget_bias' with scale (units) 3, which needs an LSTM bias [4 * units], got [8]}}
+  %0 = loom.parameter "b" {init = "unit_forget_bias", scale = 3.0 : f64} : tensor<8xf32>
   return
 }

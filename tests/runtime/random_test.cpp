@@ -165,6 +165,144 @@ TEST(Initializers, SameSeedGivesTheSameWeights) {
   EXPECT_EQ(a.data, b.data);
 }
 
+TEST(Initializers, NormalInitDrawsEveryValueInRowMajorOrder) {
+  Random random(5);
+  Random expected(5);
+  Tensor weights({3, 4});
+  normal_init(weights, 1.0f, 0.1f, random);
+  for (float value : weights.data) EXPECT_EQ(value, expected.normal(1.0f, 0.1f));
+}
+
+// [rows, cols] as a double-precision matrix, for checking products.
+std::vector<std::vector<double>> as_matrix(const Tensor& tensor) {
+  const int64_t rows = tensor.shape[0];
+  const int64_t cols = tensor.element_count() / rows;
+  std::vector<std::vector<double>> matrix(rows, std::vector<double>(cols));
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t c = 0; c < cols; ++c) matrix[r][c] = tensor.data[r * cols + c];
+  }
+  return matrix;
+}
+
+// first * second^T, with both given row by row.
+std::vector<std::vector<double>> times_transpose(const std::vector<std::vector<double>>& first,
+                                                 const std::vector<std::vector<double>>& second) {
+  std::vector<std::vector<double>> product(first.size(), std::vector<double>(second.size()));
+  for (std::size_t i = 0; i < first.size(); ++i) {
+    for (std::size_t j = 0; j < second.size(); ++j) {
+      for (std::size_t k = 0; k < first[i].size(); ++k) product[i][j] += first[i][k] * second[j][k];
+    }
+  }
+  return product;
+}
+
+std::vector<std::vector<double>> transposed(const std::vector<std::vector<double>>& matrix) {
+  std::vector<std::vector<double>> result(matrix[0].size(), std::vector<double>(matrix.size()));
+  for (std::size_t i = 0; i < matrix.size(); ++i) {
+    for (std::size_t j = 0; j < matrix[i].size(); ++j) result[j][i] = matrix[i][j];
+  }
+  return result;
+}
+
+void expect_identity_times(const std::vector<std::vector<double>>& matrix, double scale) {
+  double worst = 0.0;
+  for (std::size_t i = 0; i < matrix.size(); ++i) {
+    for (std::size_t j = 0; j < matrix.size(); ++j) {
+      worst = std::max(worst, std::abs(matrix[i][j] - (i == j ? scale : 0.0)));
+    }
+  }
+  EXPECT_LT(worst, 1e-5) << "largest difference from " << scale << " * I";
+}
+
+// More rows than columns: the columns are orthonormal, Q^T Q = I.
+TEST(OrthogonalInit, TallMatrixHasOrthonormalColumns) {
+  Random random(3);
+  Tensor weights({64, 16});
+  orthogonal_init(weights, 1.0f, random);
+  const auto columns = transposed(as_matrix(weights));
+  expect_identity_times(times_transpose(columns, columns), 1.0);
+}
+
+// More columns than rows, as in a [hidden, 4 * hidden] recurrent weight: the rows are orthonormal, Q Q^T = I.
+TEST(OrthogonalInit, WideMatrixHasOrthonormalRows) {
+  Random random(4);
+  Tensor weights({16, 64});
+  orthogonal_init(weights, 1.0f, random);
+  const auto rows = as_matrix(weights);
+  expect_identity_times(times_transpose(rows, rows), 1.0);
+}
+
+TEST(OrthogonalInit, SquareMatrixIsOrthogonalTimesTheGain) {
+  Random random(5);
+  Tensor weights({32, 32});
+  orthogonal_init(weights, 2.0f, random);
+  const auto rows = as_matrix(weights);
+  expect_identity_times(times_transpose(rows, rows), 4.0);
+  const auto columns = transposed(rows);
+  expect_identity_times(times_transpose(columns, columns), 4.0);
+}
+
+// Like PyTorch, dimensions after the first are flattened: [4, 2, 3] is a wide [4, 6] matrix.
+TEST(OrthogonalInit, HigherRankTensorsAreViewedAsMatrices) {
+  Random random(6);
+  Tensor weights({4, 2, 3});
+  orthogonal_init(weights, 1.0f, random);
+  const auto rows = as_matrix(weights);
+  expect_identity_times(times_transpose(rows, rows), 1.0);
+}
+
+// torch.nn.init.orthogonal_ factors the normal sample A (transposed when wide) as Q R and makes R's diagonal
+// positive. Redrawing A from the same seed, R = Q^T A must be upper triangular with a positive diagonal.
+TEST(OrthogonalInit, MatchesPyTorchsSignConvention) {
+  for (const auto& [rows, cols] : {std::pair{12, 5}, std::pair{5, 12}}) {
+    Random random(7);
+    Tensor weights({rows, cols});
+    orthogonal_init(weights, 1.0f, random);
+    Random resample(7);
+    Tensor sample({rows, cols});
+    normal_init(sample, 0.0f, 1.0f, resample);
+    // Tall: R = Q^T A, whose rows are (columns of Q) . (columns of A). Wide: the factored matrix is A^T and Q^T is
+    // the result, so R = result A^T, whose rows are (rows of result) . (rows of A).
+    const bool wide = rows < cols;
+    const auto q_vectors = wide ? as_matrix(weights) : transposed(as_matrix(weights));
+    const auto a_vectors = wide ? as_matrix(sample) : transposed(as_matrix(sample));
+    const auto r = times_transpose(q_vectors, a_vectors);
+    for (std::size_t i = 0; i < r.size(); ++i) {
+      EXPECT_GT(r[i][i], 0.0) << rows << "x" << cols << " R[" << i << "][" << i << "]";
+      for (std::size_t j = 0; j < i; ++j) EXPECT_NEAR(r[i][j], 0.0, 1e-5) << rows << "x" << cols;
+    }
+  }
+}
+
+TEST(OrthogonalInit, SameSeedGivesTheSameMatrix) {
+  Random first(42);
+  Random second(42);
+  Random other(43);
+  Tensor a({8, 24});
+  Tensor b({8, 24});
+  Tensor c({8, 24});
+  orthogonal_init(a, 1.0f, first);
+  orthogonal_init(b, 1.0f, second);
+  orthogonal_init(c, 1.0f, other);
+  EXPECT_EQ(a.data, b.data);
+  EXPECT_NE(a.data, c.data);
+}
+
+TEST(OrthogonalInit, EmptyMatrixIsLeftAlone) {
+  Random random(1);
+  Tensor weights({0, 4});
+  orthogonal_init(weights, 1.0f, random);
+  EXPECT_TRUE(weights.data.empty());
+}
+
+// The mistake: orthogonal initialisation of a bias vector.
+TEST(OrthogonalInit, VectorIsRefused) {
+  Random random(1);
+  Tensor bias({8});
+  EXPECT_THAT([&] { orthogonal_init(bias, 1.0f, random); },
+              ThrowsMessage<Error>(HasSubstr("needs a tensor of rank 2 or more (a matrix), but got shape [8]")));
+}
+
 TEST(Initializers, ZerosClearsEveryValue) {
   Tensor weights = Tensor::filled({3, 3}, 7.0f);
   zeros(weights);

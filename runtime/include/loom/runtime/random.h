@@ -58,6 +58,19 @@ void glorot_uniform(Tensor& tensor, int64_t fan_in, int64_t fan_out, Random& ran
 // U(-bound, bound). PyTorch initialises every LSTM and GRU parameter this way with bound = 1 / sqrt(hidden_size).
 void uniform_init(Tensor& tensor, float bound, Random& random);
 
+// N(mean, standard_deviation^2) for every value, drawn in row-major order.
+void normal_init(Tensor& tensor, float mean, float standard_deviation, Random& random);
+
+// A (semi-)orthogonal matrix times `gain`, as torch.nn.init.orthogonal_ makes it (Saxe et al., "Exact solutions
+// to the nonlinear dynamics of learning in deep linear neural networks", 2014), often used for recurrent weights.
+// The tensor is viewed as a [rows, cols] matrix, rows = its first dimension. A standard normal matrix of that shape
+// (drawn in row-major order, transposed when rows < cols) is factored as Q R, and the columns of Q are multiplied
+// by the signs of R's diagonal so that the result does not depend on the QR algorithm; Q (transposed back when
+// rows < cols) times gain becomes the tensor. So the columns are orthonormal when rows >= cols (Q^T Q = I) and the
+// rows when rows < cols (Q Q^T = I). The arithmetic is in double precision. Tensors without values are left
+// as they are; a tensor of rank below 2 throws loom::Error.
+void orthogonal_init(Tensor& tensor, float gain, Random& random);
+
 void zeros(Tensor& tensor);
 
 }  // namespace loom
