@@ -379,6 +379,41 @@ def adam_clipped():
     return case
 
 
+def sgd_clipped():
+    """SGD reacts to clipping in proportion, so this case pins the clipping factor down."""
+    x_scale = 4.0
+    norms_before_clipping = []
+    config = {"lr": 0.1, "max_norm": 0.5, "x_scale": x_scale,
+              "total_norm_before_clipping": norms_before_clipping}
+    case = optimizer_case(config, torch_optimizer(lambda p: torch.optim.SGD(p, lr=0.1),
+                                                  0.5, norms_before_clipping), x_scale)
+    assert min(norms_before_clipping) > 0.5, "every step must clip"
+    return case
+
+
+def keras_clipped_sgd(lr, max_norm, norms_before_clipping):
+    """tf.clip_by_global_norm, then plain SGD: every gradient times max_norm / max(norm, max_norm)."""
+    def start(parameters):
+        def step(_, gradients):
+            norm = torch.sqrt(sum((g * g).sum() for g in gradients))
+            norms_before_clipping.append(norm.item())
+            factor = max_norm / torch.maximum(norm, torch.tensor(max_norm))
+            for parameter, gradient in zip(parameters, gradients):
+                parameter.sub_(lr * gradient * factor)
+        return step
+    return start
+
+
+def sgd_clipped_keras():
+    x_scale = 4.0
+    norms_before_clipping = []
+    config = {"lr": 0.1, "max_norm": 0.5, "x_scale": x_scale,
+              "total_norm_before_clipping": norms_before_clipping}
+    case = optimizer_case(config, keras_clipped_sgd(0.1, 0.5, norms_before_clipping), x_scale)
+    assert min(norms_before_clipping) > 0.5, "every step must clip"
+    return case
+
+
 # Name, seed, description, builder. Optimizer cases share a seed, so they start from one model.
 CASES = [
     ("rnn_tanh", 1, "nn.RNN(tanh) from a random initial state; loss = sum of outputs times probes.",
@@ -420,6 +455,10 @@ CASES = [
      "dense -> cross entropy.", rmsprop_keras),
     ("adam_clipped", 21, "Three torch.optim.Adam steps after clip_grad_norm_(max_norm=0.5) on "
      "dense -> cross entropy.", adam_clipped),
+    ("sgd_clipped", 21, "Three torch.optim.SGD steps after clip_grad_norm_(max_norm=0.5) on "
+     "dense -> cross entropy.", sgd_clipped),
+    ("sgd_clipped_keras", 21, "Three SGD steps after tf.clip_by_global_norm(0.5) semantics, by hand, "
+     "on dense -> cross entropy.", sgd_clipped_keras),
 ]
 
 
