@@ -1,11 +1,14 @@
 # Building models with Loom.
 #
 #   loom_add_model(<name> SOURCES <model.cpp>... [TARGETS <halide-target>...])
+#   loom_add_model(<name> COMPILER loomc-<other> [TARGETS <halide-target>...])
 #     Compiles the model that SOURCES define with LOOM_MODEL(<name>, model) into the static library
 #     target <name>: its kernels ahead of time, plus the generated class loom::models::<name> in
 #     "<name>.h". Link it into your train and infer programs. TARGETS defaults to LOOM_CPU_TARGETS
 #     (AVX-512, then AVX2, chosen at run time); the library needs only Loom's runtime and the one
-#     Halide runtime, never MLIR, LLVM or libHalide.
+#     Halide runtime, never MLIR, LLVM or libHalide. With COMPILER, the model is taken from an
+#     existing model compiler (one loomc built from a file that defines several models, which links
+#     once instead of once per model).
 #
 #   loom_add_model_compiler(<name> SOURCES <model.cpp>...)
 #     Only builds loomc-<name>, the model's compiler: it prints the model's IR (--emit=ir), after the
@@ -21,8 +24,16 @@ function(loom_add_model_compiler name)
 endfunction()
 
 function(loom_add_model name)
-  cmake_parse_arguments(ARG "" "" "SOURCES;TARGETS" ${ARGN})
-  loom_add_model_compiler(${name} SOURCES ${ARG_SOURCES})
+  cmake_parse_arguments(ARG "" "COMPILER" "SOURCES;TARGETS" ${ARGN})
+  if(ARG_COMPILER AND ARG_SOURCES)
+    message(FATAL_ERROR "loom_add_model(${name}) takes SOURCES or COMPILER, not both")
+  endif()
+  if(ARG_COMPILER)
+    set(compiler ${ARG_COMPILER})
+  else()
+    loom_add_model_compiler(${name} SOURCES ${ARG_SOURCES})
+    set(compiler loomc-${name})
+  endif()
   if(NOT ARG_TARGETS)
     set(ARG_TARGETS ${LOOM_CPU_TARGETS})
   endif()
@@ -34,8 +45,8 @@ function(loom_add_model name)
   file(MAKE_DIRECTORY ${dir})
   add_custom_command(
     OUTPUT ${dir}/${name}.h ${dir}/${name}.cpp ${dir}/${name}_kernels.a ${dir}/${name}_kernels.h
-    COMMAND loomc-${name} --model=${name} --emit=library ${target_flags} -o ${dir}
-    DEPENDS loomc-${name}
+    COMMAND ${compiler} --model=${name} --emit=library ${target_flags} -o ${dir}
+    DEPENDS ${compiler}
     COMMENT "Compiling model ${name} with Loom"
     VERBATIM)
   add_custom_target(${name}_generate DEPENDS ${dir}/${name}_kernels.a)

@@ -12,6 +12,7 @@
 #include "llvm/ADT/SetVector.h"
 
 #include <fstream>
+#include <iomanip>
 #include <map>
 #include <set>
 #include <sstream>
@@ -61,6 +62,16 @@ std::string halideExtents(const std::vector<int64_t> &shape) {
   for (auto it = shape.rbegin(); it != shape.rend(); ++it)
     text += (text.empty() ? "" : ", ") + std::to_string(*it);
   return text;
+}
+
+/// A C++ float literal for `value` that reads back as the same float ("1.0f", "0.0883883f").
+std::string floatLiteral(double value) {
+  std::ostringstream text;
+  text << std::setprecision(9) << float(value);
+  std::string literal = text.str();
+  if (literal.find_first_of(".en") == std::string::npos)
+    literal += ".0";
+  return literal + "f";
 }
 
 std::string shapeList(const std::vector<int64_t> &shape) {
@@ -626,11 +637,11 @@ std::string Emitter::source() const {
   for (const NamedTensor &p : parameters_) {
     std::string t = "state_->parameter_" + identifier(p.name);
     if (p.init == "uniform")
-      s << "  loom::uniform_init(" << t << ", " << p.scale << "f, random);\n";
+      s << "  loom::uniform_init(" << t << ", " << floatLiteral(p.scale) << ", random);\n";
     else if (p.init == "normal")
-      s << "  loom::normal_init(" << t << ", 0.0f, " << p.scale << "f, random);\n";
+      s << "  loom::normal_init(" << t << ", 0.0f, " << floatLiteral(p.scale) << ", random);\n";
     else if (p.init == "orthogonal")
-      s << "  loom::orthogonal_init(" << t << ", " << p.scale << "f, random);\n";
+      s << "  loom::orthogonal_init(" << t << ", " << floatLiteral(p.scale) << ", random);\n";
     else if (p.init == "unit_forget_bias")
       s << "  std::fill(" << t << ".data.begin(), " << t << ".data.end(), 0.0f);\n  std::fill_n(" << t
         << ".data.begin() + " << int64_t(p.scale) << ", " << int64_t(p.scale) << ", 1.0f);\n";

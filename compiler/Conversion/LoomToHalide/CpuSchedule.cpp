@@ -208,15 +208,16 @@ void schedule_root(Func f, const Halide::Target &target) {
     schedule_update(f, i, width, extents);
 }
 
-/// The 2-D reduction that `f` only copies, point for point, when `f` is its one reader: how lower_op
-/// writes a matmul (the sum, and the result that stores it).
+/// The 2-D reduction that `f` only copies, point for point, when `f` is its one reader and the
+/// reduction updates each point in place: how lower_op writes a matmul (the sum, and the result that
+/// stores it).
 std::optional<Func> copied_reduction(const Func &f, const std::map<std::string, Func> &pipeline,
                                      const std::map<std::string, std::set<std::string>> &consumers) {
   if (f.has_update_definition() || f.dimensions() != 2 || f.outputs() != 1)
     return std::nullopt;
   const auto *call = f.value().as<Halide::Internal::Call>();
   if (!call || call->call_type != Halide::Internal::Call::Halide || !pipeline.count(call->name) ||
-      consumers.at(call->name).size() != 1)
+      consumers.at(call->name).size() != 1 || call->args.size() != 2)
     return std::nullopt;
   for (int d = 0; d < f.dimensions(); ++d) {
     const auto *v = call->args[d].as<Halide::Internal::Variable>();
@@ -224,8 +225,16 @@ std::optional<Func> copied_reduction(const Func &f, const std::map<std::string, 
       return std::nullopt;
   }
   Func reduction = pipeline.at(call->name);
-  if (reduction.num_update_definitions() != 1)
+  if (reduction.num_update_definitions() != 1 || reduction.dimensions() != 2)
     return std::nullopt;
+  // A sum updates every point where it stands (sum(n, m) += ...); a scatter writes at computed
+  // indices and is not a product.
+  const std::vector<Expr> update_args = reduction.update_args(0);
+  for (int d = 0; d < reduction.dimensions(); ++d) {
+    const auto *v = update_args[d].as<Halide::Internal::Variable>();
+    if (!v || v->name != reduction.args()[d].name())
+      return std::nullopt;
+  }
   return reduction;
 }
 
