@@ -1,5 +1,6 @@
 // Runs the generated libraries of the tiny models and the interpreter on the same IR and inputs:
 // compiled forward outputs, losses and Adam-updated parameters must match the float64 oracle.
+#include "dropout_tagger.h"
 #include "lstm_classifier.h"
 #include "rnn_tagger.h"
 
@@ -113,6 +114,52 @@ TEST(GeneratedModel, RnnSequenceOutputsMatchTheInterpreter) {
   double worst = maxDifference(expected.outputs.at("states").data, model.states());
   std::printf("rnn states: max difference %.3g\n", worst);
   EXPECT_LT(worst, 1e-5);
+}
+
+/// Dropout draws its masks from the model's random state [seed, step]: the interpreter, fed the same
+/// state, must drop the same entries at every step.
+TEST(GeneratedModel, DropoutMaskedGruAndRmspropMatchTheInterpreter) {
+  auto ir = compiled("dropout_tagger");
+  auto forward = ir->module().lookupSymbol<mlir::FuncOp>("forward");
+  auto train = ir->module().lookupSymbol<mlir::FuncOp>("train_step");
+  const uint64_t seed = 5;
+  loom::models::dropout_tagger model(seed);
+  for (size_t i = 0; i < model.tokens().size(); ++i) {
+    model.tokens()[i] = int32_t((i * 5 + 1) % 7);
+    model.tags()[i] = int32_t(i % 4);
+  }
+  const int32_t lengths[] = {4, 2, 3};
+  std::copy(std::begin(lengths), std::end(lengths), model.lengths().begin());
+  NamedValues inputs{{"tokens", valueOf<int32_t>(model.tokens(), {4, 3})},
+                     {"lengths", valueOf<int32_t>(model.lengths(), {3})},
+                     {"tags", valueOf<int32_t>(model.tags(), {4, 3})}};
+  NamedValues parameters = parametersOf(model);
+
+  // forward() is inference: no dropout, so no random state is read.
+  model.forward();
+  loom::interpreter::Result expected = loom::interpreter::run(forward, inputs, parameters);
+  EXPECT_LT(maxDifference(expected.outputs.at("logits").data, model.logits()), 1e-5);
+  EXPECT_NEAR(model.loss(), *expected.loss, 1e-5);
+  const float inferenceLoss = model.loss();
+
+  loom::interpreter::OptimizerState state;
+  std::vector<float> losses;
+  for (int step = 1; step <= 3; ++step) {
+    inputs["random_state"] = {{2}, {double(seed), double(step)}};
+    loom::interpreter::Result reference = loom::interpreter::run(train, inputs, parameters, &state);
+    float loss = model.train_step();
+    losses.push_back(loss);
+    EXPECT_NEAR(loss, *reference.loss, 1e-5) << "step " << step;
+    NamedValues updated = parametersOf(model);
+    for (auto &[name, value] : reference.parameters) {
+      std::vector<float> actual(updated.at(name).data.begin(), updated.at(name).data.end());
+      EXPECT_LT(maxDifference(value.data, actual), 2e-5) << name << " after step " << step;
+    }
+    parameters = reference.parameters;
+  }
+  // The first step's loss is taken before its update, from the same parameters as forward()'s, so
+  // only dropout makes them differ.
+  EXPECT_GT(std::abs(losses[0] - inferenceLoss), 1e-3);
 }
 
 TEST(GeneratedModel, SameSeedSameParametersOtherSeedOthers) {

@@ -41,7 +41,7 @@
 // PASSES: IR Dump After Canonicalizer
 // PASSES: IR Dump After CSE
 
-// WHICH: loomc: error: this loomc holds several models (lstm_classifier, rnn_tagger); pick one with --model=NAME
+// WHICH: loomc: error: this loomc holds several models (lstm_classifier, rnn_tagger, dropout_tagger); pick one with --model=NAME
 
 // The training function ends in one Adam update per parameter, with the DSL's hyperparameters.
 // CHECK-LABEL: func @train_step()
