@@ -2,6 +2,7 @@
 #include "Recorder.h"
 
 #include <optional>
+#include <sstream>
 
 using namespace mlir;
 
@@ -133,7 +134,9 @@ Tensor sequence_mask(const Tensor &lengths, int64_t steps, Where where) {
 Tensor dropout(const Tensor &x, double rate, Where where) {
   OpScope scope(x, "dropout", where);
   Model &model = scope.model();
-  model.require(rate >= 0 && rate < 1, "dropout needs a rate in [0, 1), got " + std::to_string(rate));
+  std::ostringstream given;
+  given << rate;
+  model.require(rate >= 0 && rate < 1, "needs a rate in [0, 1), got " + given.str());
   if (rate == 0)
     return x;
   OpBuilder &b = Recorder::builder(model);

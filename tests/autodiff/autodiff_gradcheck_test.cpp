@@ -65,8 +65,10 @@ void fill(mlir::FuncOp f, Values &values, NamedValues &parameters, NamedValues &
   });
 }
 
-/// Compares every parameter gradient of @train_step with central differences of @forward's loss.
-void checkGradients(Model &model, int64_t classes, uint64_t seed) {
+/// Compares every parameter gradient of @train_step with central differences of its own loss
+/// (the same as @forward's unless the model has dropout, which only training applies). `given`
+/// replaces some of the random inputs (lengths, for example).
+void checkGradients(Model &model, int64_t classes, uint64_t seed, const NamedValues &given = {}) {
   differentiate(model);
   auto forward = model.module().lookupSymbol<mlir::FuncOp>("forward");
   auto train = model.module().lookupSymbol<mlir::FuncOp>("train_step");
@@ -74,6 +76,9 @@ void checkGradients(Model &model, int64_t classes, uint64_t seed) {
   Values values(seed);
   NamedValues parameters, inputs;
   fill(forward, values, parameters, inputs, classes);
+  for (const auto &[name, value] : given)
+    inputs[name] = value;
+  inputs["random_state"] = {{2}, {double(seed), 1.0}};
   interpreter::Result analytic = interpreter::run(train, inputs, parameters);
   ASSERT_EQ(analytic.gradients.size(), parameters.size()) << "a parameter got no gradient";
 
@@ -85,9 +90,9 @@ void checkGradients(Model &model, int64_t classes, uint64_t seed) {
     for (size_t i = 0; i < parameter.data.size(); ++i) {
       NamedValues shifted = parameters;
       shifted[name].data[i] += eps;
-      double up = *interpreter::run(forward, inputs, shifted).loss;
+      double up = *interpreter::run(train, inputs, shifted).loss;
       shifted[name].data[i] -= 2 * eps;
-      double down = *interpreter::run(forward, inputs, shifted).loss;
+      double down = *interpreter::run(train, inputs, shifted).loss;
       double numeric = (up - down) / (2 * eps);
       double error = std::abs(numeric - gradient.data[i]) / std::max(1.0, std::abs(numeric));
       worst = std::max(worst, error);
@@ -136,6 +141,51 @@ TEST(Autodiff, ElementwiseAndReductionRulesMatchFiniteDifferences) {
                     add(reduce_mean(mul(r, r), {0, 1}), add(reduce_sum(s, {0, 1}), reduce_mean(u, {0, 1}))));
   model.minimize(loss, Adam{});
   checkGradients(model, 1, 3);
+}
+
+TEST(Autodiff, GruVariantsReluRnnAndBidirectionalMatchFiniteDifferences) {
+  Model model("cells");
+  Tensor x = model.input("x", {3, 2, 2});
+  Tensor h0 = model.input("h0", {2, 3});
+  Tensor after = GRU(model, "gru", 3).run(x, {h0}).sequence;
+  Tensor cho = GRU(model, "cho", 3, RecurrentOptions{.returns = Returns::Sequence, .reset_after = false})(after);
+  Tensor relu = SimpleRNN(model, "relu", 2, RecurrentOptions{.returns = Returns::Sequence,
+                                                             .activation = Activation::Relu})(cho);
+  Tensor both = Bidirectional<LSTM>(model, "bi", 2, Merge::Concat, {.returns = Returns::Sequence})(relu);
+  Tensor summed = Bidirectional<GRU>(model, "bisum", 2, Merge::Sum)(both);
+  model.minimize(reduce_sum(mul(summed, summed), {0, 1}), Adam{});
+  checkGradients(model, 1, 5);
+}
+
+TEST(Autodiff, EmbeddingMaskedLstmDropoutAndSequenceLossMatchFiniteDifferences) {
+  // Lengths 3 and 1 of 3 steps: the second example's state must stop after its first step, and
+  // the padded positions' tokens and tags must not matter.
+  Model model("masked");
+  Tensor tokens = model.integer_input("tokens", {3, 2});
+  Tensor lengths = model.integer_input("lengths", {2});
+  Tensor tags = model.integer_input("tags", {3, 2});
+  Tensor embedded = dropout(Embedding(model, "embedding", 4, 3)(tokens), 0.3);
+  RecurrentOutputs lstm = LSTM(model, "lstm", 3).run(embedded, {}, lengths);
+  Tensor logits = Dense(model, "head", 4)(lstm.sequence);
+  Tensor last = Dense(model, "last", 4)(lstm.state[0]);
+  Tensor loss = add(sequence_loss(logits, tags, sequence_mask(lengths, 3)),
+                    sparse_softmax_cross_entropy(last, slice(reshape(tags, {6}), 0, 0, 2)));
+  model.minimize(loss, Adam{});
+  checkGradients(model, 4, 6, {{"lengths", {{2}, {3, 1}}}});
+}
+
+TEST(Autodiff, LossesAndClippingOpsMatchFiniteDifferences) {
+  Model model("losses");
+  Tensor targets = model.input("targets", {3, 4});
+  Tensor w = model.parameter("w", {3, 4}, Initializer::uniform(1));
+  Tensor v = model.parameter("v", {3, 4}, Initializer::uniform(1));
+  Tensor positive = add(mul(w, w), model.constant({3, 4}, 0.5f));
+  Tensor mixed = add(maximum(w, v), minimum(w, scale(v, 0.5f)));  // maximum, minimum, scale
+  Tensor soft = softmax(targets);                                  // soft labels for the one-hot loss
+  Tensor loss = add(add(sigmoid_cross_entropy(mixed, sigmoid(targets)), softmax_cross_entropy(relu(w), soft)),
+                    reduce_mean(sqrt(positive), {0, 1}));
+  model.minimize(loss, Adam{});
+  checkGradients(model, 1, 7);
 }
 
 // loom-hoist-sequence-ops and loom-hoist-accumulators rewrite the forward and the backprop scans;

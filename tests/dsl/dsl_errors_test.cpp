@@ -136,4 +136,88 @@ TEST(Dsl, LstmRecordsPyTorchLayout) {
   EXPECT_EQ(logits.shape(), (Shape{16, 10}));
 }
 
+TEST(DslErrors, InitialStateOfTheWrongCount) {
+  Model model("m");
+  Tensor x = model.input("x", {5, 2, 4});
+  Tensor h0 = model.input("h0", {2, 8});
+  int line = __LINE__ + 1;
+  LSTM lstm(model, "encoder", 8);
+  std::string message = errorOf([&] { lstm.run(x, {h0}); });
+  EXPECT_EQ(message, at(line) + "LSTM 'encoder': initial_state needs 2 tensors (h, c), got 1");
+}
+
+TEST(DslErrors, InitialStateOfTheWrongShape) {
+  Model model("m");
+  Tensor x = model.input("x", {5, 2, 4});
+  Tensor h0 = model.input("h0", {3, 8});
+  int line = __LINE__ + 1;
+  GRU gru(model, "decoder", 8);
+  std::string message = errorOf([&] { gru.run(x, {h0}); });
+  EXPECT_EQ(message, at(line) + "GRU 'decoder': initial_state tensors must be [2, 8], got [3, 8]");
+}
+
+TEST(DslErrors, FloatLengths) {
+  Model model("m");
+  Tensor x = model.input("x", {5, 2, 4});
+  Tensor lengths = model.input("lengths", {2});
+  int line = __LINE__ + 1;
+  SimpleRNN rnn(model, "rnn", 3);
+  std::string message = errorOf([&] { rnn.run(x, {}, lengths); });
+  EXPECT_EQ(message, at(line) + "SimpleRNN 'rnn': lengths must be int32 [2], got [2]");
+}
+
+TEST(DslErrors, OptionOfAnotherLayer) {
+  Model model("m");
+  int line = __LINE__ + 1;
+  std::string message = errorOf([&] { GRU(model, "gru", 4, RecurrentOptions{.activation = Activation::Relu}); });
+  EXPECT_EQ(message, at(line) + "GRU 'gru': the activation option is SimpleRNN's; GRU has fixed nonlinearities");
+}
+
+TEST(DslErrors, ReusedLayerWithOtherInputFeatures) {
+  Model model("m");
+  Tensor a = model.input("a", {5, 2, 4});
+  Tensor b = model.input("b", {5, 2, 6});
+  int line = __LINE__ + 1;
+  GRU gru(model, "gru", 4);
+  gru(a);
+  std::string message = errorOf([&] { gru(b); });
+  EXPECT_EQ(message, at(line) + "GRU 'gru': was built for 4 input features, got 6");
+}
+
+TEST(DslErrors, EmbeddingOfFloats) {
+  Model model("m");
+  Tensor x = model.input("x", {5, 2});
+  int line = __LINE__ + 1;
+  Embedding embedding(model, "words", 100, 8);
+  std::string message = errorOf([&] { embedding(x); });
+  EXPECT_EQ(message, at(line) + "Embedding 'words': expects int32 token ids, got float [5, 2]");
+}
+
+TEST(DslErrors, SequenceLossShapes) {
+  Model model("m");
+  Tensor logits = model.input("logits", {5, 2, 7});
+  Tensor labels = model.integer_input("labels", {5, 3});
+  Tensor weights = model.input("weights", {5, 2});
+  int line = __LINE__ + 1;
+  std::string message = errorOf([&] { sequence_loss(logits, labels, weights); });
+  EXPECT_EQ(message, at(line) + "op 'sequence_loss': needs logits [T, B, C], int32 labels [T, B] and float "
+                                "weights [T, B], got [5, 2, 7], [5, 3] and [5, 2]");
+}
+
+TEST(DslErrors, DropoutRate) {
+  Model model("m");
+  Tensor x = model.input("x", {5, 2});
+  int line = __LINE__ + 1;
+  std::string message = errorOf([&] { dropout(x, 1.0); });
+  EXPECT_EQ(message, at(line) + "op 'dropout': needs a rate in [0, 1), got 1");
+}
+
+TEST(DslErrors, OptimizerHyperparameters) {
+  Model model("m");
+  Tensor w = model.parameter("w", {2}, Initializer::zeros());
+  int line = __LINE__ + 1;
+  std::string message = errorOf([&] { model.minimize(reduce_sum(w, {0}), SGD{.momentum = 1.0}); });
+  EXPECT_EQ(message, at(line) + "loss 'loss': SGD needs learning_rate > 0 and 0 <= momentum < 1");
+}
+
 } // namespace
