@@ -229,6 +229,9 @@ Tensor Model::parameter(const std::string &name, Shape shape, Initializer init,
   LayerScope scope(*this, layer_.empty() ? name : layer_, kind_.empty() ? "parameter" : kind_,
                    layer_.empty() ? where : where_);
   checkName(*this, name, "parameter");
+  require(!name.starts_with("optimizer.") && !name.starts_with("training."),
+          "parameter '" + name + "' starts with a prefix that checkpoints reserve for training state "
+          "(optimizer., training.); rename it");
   checkShape(*this, name, shape);
   bool duplicate = false;
   module().walk([&](ParameterOp op) { duplicate |= op.name() == name; });
@@ -334,6 +337,12 @@ void Model::minimize(const Tensor &loss, Optimizer optimizer, ClipByGlobalNorm c
                           {b.getNamedAttr("max_norm", b.getF64FloatAttr(clip.max_norm)),
                            b.getNamedAttr("semantics", OptimizerAttributes::semanticsAttr(b, clip.semantics))}));
   has_loss_ = true;
+}
+
+void Model::variant_of(const std::string &family, std::source_location where) {
+  LayerScope scope(*this, name_, "model", where);
+  require(!family.empty(), "variant_of needs the name of the model whose parameters this one shares");
+  module()->setAttr("loom.parameter_family", Recorder::builder(*this).getStringAttr(family));
 }
 
 Tensor Model::random_state() {

@@ -162,6 +162,43 @@ TEST(GeneratedModel, DropoutMaskedGruAndRmspropMatchTheInterpreter) {
   EXPECT_GT(std::abs(losses[0] - inferenceLoss), 1e-3);
 }
 
+/// Resuming from a checkpoint (parameters, RMSprop state, step count, random seed) continues
+/// bit for bit: dropout draws the same masks and the optimizer the same updates.
+TEST(GeneratedModel, ResumingFromACheckpointContinuesBitForBit) {
+  auto feed = [](loom::models::dropout_tagger &model) {
+    for (size_t i = 0; i < model.tokens().size(); ++i) {
+      model.tokens()[i] = int32_t((i * 3 + 2) % 7);
+      model.tags()[i] = int32_t((i + 1) % 4);
+    }
+    std::fill(model.lengths().begin(), model.lengths().end(), 3);
+  };
+  std::string path = (std::filesystem::temp_directory_path() / "loom_codegen_resume.checkpoint").string();
+  loom::models::dropout_tagger straight(21), resumed(99);
+  feed(straight);
+  feed(resumed);
+  straight.train_step();
+  straight.train_step();
+  straight.save_checkpoint(path);
+  NamedValues atCheckpoint = parametersOf(straight);
+  std::vector<float> losses;
+  for (int i = 0; i < 3; ++i)
+    losses.push_back(straight.train_step());
+
+  resumed.load_checkpoint(path);
+  EXPECT_EQ(resumed.steps(), 2);
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(resumed.train_step(), losses[size_t(i)]) << "step " << i + 3;
+  for (auto &[name, value] : parametersOf(straight))
+    EXPECT_EQ(value.data, parametersOf(resumed).at(name).data) << name;
+
+  // A checkpoint is also a parameter file for inference.
+  loom::models::dropout_tagger inference(1);
+  inference.load_parameters(path);
+  for (auto &[name, value] : parametersOf(inference))
+    EXPECT_EQ(value.data, atCheckpoint.at(name).data) << name;
+  std::filesystem::remove(path);
+}
+
 TEST(GeneratedModel, SameSeedSameParametersOtherSeedOthers) {
   loom::models::lstm_classifier a(11), b(11), c(12);
   EXPECT_EQ(parametersOf(a).at("lstm.weight_hh").data, parametersOf(b).at("lstm.weight_hh").data);

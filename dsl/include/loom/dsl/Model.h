@@ -141,6 +141,10 @@ public:
   void minimize(const Tensor &loss, Optimizer optimizer, ClipByGlobalNorm clip = {},
                 std::source_location where = std::source_location::current());
 
+  /// Declares this model a shape variant of `family` (for example a batch-1 sampler of a model
+  /// trained in batches): the two read and write each other's parameter files.
+  void variant_of(const std::string &family, std::source_location where = std::source_location::current());
+
   /// The training random stream's state [seed, step] (int32), which the generated class owns:
   /// seeded by its constructor or initialize_parameters(seed), advanced by every train_step().
   Tensor random_state();
