@@ -8,7 +8,7 @@ packages=(
   llvm-14-dev llvm-14-tools libmlir-14-dev mlir-14-tools
   libhalide14-0-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  zlib1g-dev libpng-dev nlohmann-json3-dev
+  zlib1g-dev libpng-dev nlohmann-json3-dev libcli11-dev
   python3
   dataset-fashion-mnist fortunes
 )

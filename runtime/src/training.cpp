@@ -1,0 +1,57 @@
+// Training programs' shared options and the loss log.
+#include "loom/runtime/training.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "loom/runtime/errors.h"
+
+namespace loom {
+
+void add_training_options(CLI::App& app, TrainingOptions& options) {
+  app.add_option("--epochs", options.epochs, "passes over the training data")->capture_default_str()->check(
+      CLI::PositiveNumber);
+  app.add_option("--seed", options.seed, "seed of the parameters, the data order and dropout")
+      ->capture_default_str();
+  app.add_option("--checkpoint", options.checkpoint,
+                 "checkpoint written atomically after every epoch (parameters and training state)")
+      ->capture_default_str();
+  app.add_flag("--resume", options.resume, "continue from --checkpoint where it stopped");
+  app.add_option("--loss-curve", options.loss_curve, "PNG image of the loss curve, rewritten every epoch")
+      ->capture_default_str();
+}
+
+TrainingLog::TrainingLog(std::string model_name) : model_name_(std::move(model_name)) {}
+
+void TrainingLog::record_step(int64_t step, float loss, const std::string& kept) {
+  if (!std::isfinite(loss))
+    throw Error("the loss became " + std::string(std::isnan(loss) ? "NaN" : "infinite") + " at step " +
+                std::to_string(step) + "; training stopped" +
+                (kept.empty() ? std::string(".") : ", and " + kept + " still holds the last good checkpoint."));
+  losses_.push_back({double(step), double(loss)});
+}
+
+void TrainingLog::record_evaluation(int64_t step, const std::string& metric, double value) {
+  evaluations_[metric].push_back({double(step), value});
+}
+
+void TrainingLog::write_loss_curve(const std::string& path) const {
+  if (path.empty() || losses_.empty())
+    return;
+  // A running mean over about 1% of the steps: per-batch losses are noisy.
+  const size_t window = std::max<size_t>(1, losses_.size() / 100);
+  ChartSeries training{"training loss", {}, std::nullopt, false};
+  double sum = 0;
+  for (size_t i = 0; i < losses_.size(); ++i) {
+    sum += losses_[i].y;
+    if (i >= window)
+      sum -= losses_[i - window].y;
+    training.points.push_back({losses_[i].x, sum / double(std::min(i + 1, window))});
+  }
+  LineChart chart{model_name_ + ": training", "optimizer step", "loss", {training}};
+  for (const auto& [metric, points] : evaluations_)
+    chart.series.push_back({metric, points, std::nullopt, true});
+  write_line_chart_png(path, chart);
+}
+
+}  // namespace loom
