@@ -8,5 +8,5 @@ bash scripts/setup.sh
 bash scripts/build.sh
 mkdir -p runs
 ./build/models/fashion_mnist/train_fashion_mnist --epochs "${EPOCHS:-5}" --seed 1 \
-  --checkpoint runs/fashion_mnist.params
-./build/models/fashion_mnist/infer_fashion_mnist --checkpoint runs/fashion_mnist.params --count 4
+  --checkpoint runs/fashion_mnist.checkpoint --loss-curve runs/fashion_mnist_loss.png
+./build/models/fashion_mnist/infer_fashion_mnist --checkpoint runs/fashion_mnist.checkpoint --count 4

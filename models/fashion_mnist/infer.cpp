@@ -5,6 +5,8 @@
 #include "loom/runtime/errors.h"
 #include "loom/runtime/metrics.h"
 
+#include <CLI/CLI.hpp>
+
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -27,30 +29,16 @@ void draw(const float *image) {
 } // namespace
 
 int main(int argc, char **argv) {
-  std::string checkpoint = "fashion_mnist.params", data_dir(loom::kFashionMnistDirectory);
+  std::string checkpoint = "fashion_mnist.checkpoint", data_dir(loom::kFashionMnistDirectory);
   int64_t count = 4, first = 0, top = 3;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    std::string flag = argv[i], value = argv[i + 1];
-    if (flag == "--checkpoint")
-      checkpoint = value;
-    else if (flag == "--data")
-      data_dir = value;
-    else if (flag == "--count")
-      count = std::stoll(value);
-    else if (flag == "--first")
-      first = std::stoll(value);
-    else if (flag == "--top")
-      top = std::stoll(value);
-    else {
-      std::fprintf(stderr, "usage: infer_fashion_mnist [--checkpoint FILE] [--data DIR] [--count N] "
-                           "[--first INDEX] [--top K]\n");
-      return 2;
-    }
-  }
-  if (argc % 2 == 0) {
-    std::fprintf(stderr, "infer_fashion_mnist: missing value after %s\n", argv[argc - 1]);
-    return 2;
-  }
+  CLI::App app{"Classifies Fashion-MNIST test images with a trained checkpoint.", "infer_fashion_mnist"};
+  app.add_option("--checkpoint", checkpoint, "parameters or checkpoint saved by train_fashion_mnist")
+      ->capture_default_str();
+  app.add_option("--data", data_dir, "folder with the Fashion-MNIST IDX files")->capture_default_str();
+  app.add_option("--count", count, "how many test images to classify (at most 128)")->capture_default_str();
+  app.add_option("--first", first, "index of the first test image")->capture_default_str();
+  app.add_option("--top-k,--top", top, "classes to show per image, most probable first")->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
   try {
     loom::FashionMnist data = loom::load_fashion_mnist(data_dir);
     fashion::Model model;

@@ -3,12 +3,18 @@
 
 #include "loom/runtime/metrics.h"
 
+#include <CLI/CLI.hpp>
+
 #include <cstdio>
 #include <string>
 
 int main(int argc, char **argv) {
-  std::string checkpoint = argc > 1 ? argv[1] : "hihello.params";
-  int top = argc > 2 ? std::stoi(argv[2]) : 3;
+  std::string checkpoint = "hihello.params";
+  int top = 3;
+  CLI::App app{"Runs a trained hihello on \"hihell\" and shows its top characters per step.", "infer_hihello"};
+  app.add_option("checkpoint", checkpoint, "parameters saved by train_hihello")->capture_default_str();
+  app.add_option("--top-k", top, "characters to show per step")->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
   try {
     hihello::Model model;
     model.load_parameters(checkpoint);

@@ -2,12 +2,17 @@
 // the parameters and fails unless the model then predicts "ihello" from "hihell".
 #include "characters.h"
 
+#include <CLI/CLI.hpp>
+
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 
 int main(int argc, char **argv) {
-  std::string checkpoint = argc > 1 ? argv[1] : "hihello.params";
+  std::string checkpoint = "hihello.params";
+  CLI::App app{"Trains hihello for 50 Adam steps and checks that it predicts \"ihello\".", "train_hihello"};
+  app.add_option("checkpoint", checkpoint, "where to save the trained parameters")->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
   try {
     hihello::Model model(/*seed=*/1);
     hihello::fill(model, hihello::kInput, hihello::kTarget);
