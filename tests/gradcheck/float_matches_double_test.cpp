@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 
 #include "gradcheck.h"
 #include "loom/reference/ops.h"
@@ -90,6 +91,43 @@ TEST(FloatMatchesDouble, RecurrentLayersAndAdam) {
     ref::adam_update(ref::AdamConfig<float>{}, step, to_float(adam_grads), params_f, m_f, v_f);
   }
   expect_close("adam params", params_f, params);
+}
+
+// The variants differ in only a few lines, so both are instantiated and compared, every gradient included.
+TEST(FloatMatchesDouble, GruBothVariantsAndReluRnn) {
+  const ref::RecurrentShape s{3, 2, 3, 4};
+  const std::size_t state = std::size_t(s.B) * s.H;
+  SplitMix64 rng(73);
+  const ref::RecurrentParams<double> gru = random_recurrent_params(rng, 3 * s.H, s.I, s.H);
+  const ref::RecurrentParams<double> rnn = random_recurrent_params(rng, s.H, s.I, s.H);
+  const Vec<double> x = rng.vector(std::size_t(s.T) * s.B * s.I), h0 = rng.vector(state);
+  const Vec<double> dh = rng.vector(s.T * state), dh_last = rng.vector(state);
+
+  for (const bool reset_after : {true, false}) {
+    const std::string layer = reset_after ? "gru reset_after" : "gru reset_before";
+    const auto fwd = ref::gru_forward(s, gru, x, h0, reset_after);
+    const auto fwd_f = ref::gru_forward(s, to_float(gru), to_float(x), to_float(h0), reset_after);
+    expect_close(layer + " h", fwd_f.h, fwd.h);
+    const auto grads = ref::gru_backward(s, gru, x, h0, fwd, dh, dh_last);
+    const auto grads_f =
+        ref::gru_backward(s, to_float(gru), to_float(x), to_float(h0), fwd_f, to_float(dh), to_float(dh_last));
+    expect_close(layer + " dx", grads_f.dx, grads.dx);
+    expect_close(layer + " dh0", grads_f.dh0, grads.dh0);
+    expect_close(layer + " dw_ih", grads_f.dparams.w_ih, grads.dparams.w_ih);
+    expect_close(layer + " dw_hh", grads_f.dparams.w_hh, grads.dparams.w_hh);
+    expect_close(layer + " db_ih", grads_f.dparams.b_ih, grads.dparams.b_ih);
+    expect_close(layer + " db_hh", grads_f.dparams.b_hh, grads.dparams.b_hh);
+  }
+
+  const auto relu = ref::RnnActivation::Relu;
+  const Vec<double> h = ref::rnn_forward(s, rnn, x, h0, relu);
+  const Vec<float> hf = ref::rnn_forward(s, to_float(rnn), to_float(x), to_float(h0), relu);
+  expect_close("relu rnn h", hf, h);
+  const auto rnn_grads = ref::rnn_backward(s, rnn, x, h0, h, dh, dh_last, relu);
+  const auto rnn_grads_f =
+      ref::rnn_backward(s, to_float(rnn), to_float(x), to_float(h0), hf, to_float(dh), to_float(dh_last), relu);
+  expect_close("relu rnn dx", rnn_grads_f.dx, rnn_grads.dx);
+  expect_close("relu rnn dw_hh", rnn_grads_f.dparams.w_hh, rnn_grads.dparams.w_hh);
 }
 
 }  // namespace

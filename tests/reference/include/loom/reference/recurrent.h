@@ -1,7 +1,8 @@
-// Naive LSTM and vanilla (tanh) RNN layers over a whole sequence, forward and backward through time: the
-// oracle for Loom's fused recurrent kernels. PyTorch parameter layout; LSTM gate order i,f,g,o.
+// Naive LSTM, GRU and vanilla (tanh or relu) RNN layers over a whole sequence, forward and backward through
+// time: the oracle for Loom's fused recurrent kernels. PyTorch parameter layout; LSTM gate order i,f,g,o, GRU r,z,n.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <utility>
 
@@ -12,7 +13,7 @@ namespace loom::reference {
 // T = time, B = batch, I = input size, H = hidden size. Sequences are time-major: x [T,B,I].
 struct RecurrentShape { int T, B, I, H; };
 
-// LSTM: w_ih [4H,I], w_hh [4H,H], b_ih [4H], b_hh [4H]. RNN: the same with H instead of 4H.
+// LSTM: w_ih [4H,I], w_hh [4H,H], b_ih [4H], b_hh [4H]. GRU: the same with 3H, RNN with H, instead of 4H.
 template <typename F> struct RecurrentParams { Vec<F> w_ih, w_hh, b_ih, b_hh; };
 
 template <typename F> struct LstmForward {
@@ -21,9 +22,21 @@ template <typename F> struct LstmForward {
   Vec<F> gates;  // [T,B,4H], after activation, order i,f,g,o
 };
 
+template <typename F> struct GruForward {
+  bool reset_after;     // the variant that produced it, which gru_backward follows
+  Vec<F> h;             // [T,B,H]
+  Vec<F> gates;         // [T,B,3H], after activation, order r,z,n
+  // [T,B,H], n's recurrent term: W_hn h_{t-1} + b_hn, which r then scales, when reset_after;
+  // W_hn (r * h_{t-1}) + b_hn otherwise. Backward reads it only when reset_after.
+  Vec<F> recurrent_n;
+};
+
+// The vanilla RNN's nonlinearity, as torch.nn.RNN's `nonlinearity`.
+enum class RnnActivation { Tanh, Relu };
+
 template <typename F> struct RecurrentGradients {
   Vec<F> dx;        // [T,B,I]
-  Vec<F> dh0, dc0;  // [B,H]; dc0 empty for RNN
+  Vec<F> dh0, dc0;  // [B,H]; dc0 empty for the GRU and the RNN
   RecurrentParams<F> dparams;
 };
 
@@ -51,40 +64,52 @@ template <typename F> RecurrentParams<F> zero_params_like(const RecurrentParams<
   return {Vec<F>(p.w_ih.size()), Vec<F>(p.w_hh.size()), Vec<F>(p.b_ih.size()), Vec<F>(p.b_hh.size())};
 }
 
-// One step's affine part, shared by both layers:
+// One projection over a block of R weight rows (the GRU projects its n rows apart from r and z):
+// out [B,R] (row stride out_stride) += in [B,K] w [R,K]^T + bias [R]
+template <typename F>
+void linear_forward(int B, int K, int R, const F* w, const F* bias, const F* in, F* out, int out_stride) {
+  for (int b = 0; b < B; b++) {
+    for (int j = 0; j < R; j++) {
+      F acc = bias[j];
+      for (int k = 0; k < K; k++) acc += in[b * K + k] * w[j * K + k];
+      out[b * out_stride + j] += acc;
+    }
+  }
+}
+
+// Backward of linear_forward: given dout [B,R] (row stride dout_stride), accumulates into dw [R,K], dbias [R]
+// and din [B,K].
+template <typename F>
+void linear_backward(int B, int K, int R, const F* w, const F* in, const F* dout, int dout_stride, F* dw,
+                     F* dbias, F* din) {
+  for (int b = 0; b < B; b++) {
+    for (int j = 0; j < R; j++) {
+      const F d = dout[b * dout_stride + j];
+      dbias[j] += d;
+      for (int k = 0; k < K; k++) {
+        dw[j * K + k] += d * in[b * K + k];
+        din[b * K + k] += d * w[j * K + k];
+      }
+    }
+  }
+}
+
+// One step's affine part of the LSTM and the RNN:
 // pre [B,G] = x_t [B,I] w_ih^T + h_prev [B,H] w_hh^T + b_ih + b_hh
 template <typename F>
 void recurrent_affine_forward(const RecurrentShape& s, int G, const RecurrentParams<F>& p, const F* x_t,
                               const F* h_prev, F* pre) {
-  for (int b = 0; b < s.B; b++) {
-    for (int j = 0; j < G; j++) {
-      F acc = p.b_ih[j] + p.b_hh[j];
-      for (int i = 0; i < s.I; i++) acc += x_t[b * s.I + i] * p.w_ih[j * s.I + i];
-      for (int k = 0; k < s.H; k++) acc += h_prev[b * s.H + k] * p.w_hh[j * s.H + k];
-      pre[b * G + j] = acc;
-    }
-  }
+  std::fill(pre, pre + std::size_t(s.B) * G, F(0));
+  linear_forward(s.B, s.I, G, p.w_ih.data(), p.b_ih.data(), x_t, pre, G);
+  linear_forward(s.B, s.H, G, p.w_hh.data(), p.b_hh.data(), h_prev, pre, G);
 }
 
 // Backward of recurrent_affine_forward: given dpre [B,G], accumulates into dparams, dx_t [B,I] and dh_prev [B,H].
 template <typename F>
 void recurrent_affine_backward(const RecurrentShape& s, int G, const RecurrentParams<F>& p, const F* x_t,
                                const F* h_prev, const F* dpre, RecurrentParams<F>& dparams, F* dx_t, F* dh_prev) {
-  for (int b = 0; b < s.B; b++) {
-    for (int j = 0; j < G; j++) {
-      const F d = dpre[b * G + j];
-      dparams.b_ih[j] += d;
-      dparams.b_hh[j] += d;
-      for (int i = 0; i < s.I; i++) {
-        dparams.w_ih[j * s.I + i] += d * x_t[b * s.I + i];
-        dx_t[b * s.I + i] += d * p.w_ih[j * s.I + i];
-      }
-      for (int k = 0; k < s.H; k++) {
-        dparams.w_hh[j * s.H + k] += d * h_prev[b * s.H + k];
-        dh_prev[b * s.H + k] += d * p.w_hh[j * s.H + k];
-      }
-    }
-  }
+  linear_backward(s.B, s.I, G, p.w_ih.data(), x_t, dpre, G, dparams.w_ih.data(), dparams.b_ih.data(), dx_t);
+  linear_backward(s.B, s.H, G, p.w_hh.data(), h_prev, dpre, G, dparams.w_hh.data(), dparams.b_hh.data(), dh_prev);
 }
 
 }  // namespace detail
@@ -172,10 +197,128 @@ RecurrentGradients<F> lstm_backward(const RecurrentShape& s, const RecurrentPara
   return grads;
 }
 
-// h_t = tanh(x_t w_ih^T + b_ih + h_{t-1} w_hh^T + b_hh); returns h [T,B,H].
+// r = sigmoid(x_t W_ir^T + b_ir + h_{t-1} W_hr^T + b_hr), z likewise with the z rows,
+// the new gate n = tanh(x_t W_in^T + b_in + r * (h_{t-1} W_hn^T + b_hn))  when reset_after (PyTorch, cuDNN)
+//           or n = tanh(x_t W_in^T + b_in + (r * h_{t-1}) W_hn^T + b_hn)  otherwise (Cho et al.),
+// h_t = (1 - z) * n + z * h_{t-1}. Returns every h_t and what gru_backward needs.
+template <typename F>
+GruForward<F> gru_forward(const RecurrentShape& s, const RecurrentParams<F>& p, const Vec<F>& x /* [T,B,I] */,
+                          const Vec<F>& h0 /* [B,H] */, bool reset_after) {
+  const int B = s.B, H = s.H, G = 3 * H;
+  const std::size_t state = std::size_t(B) * H;
+  detail::check_recurrent_inputs(s, G, p, x, h0);
+  GruForward<F> out{reset_after, Vec<F>(s.T * state), Vec<F>(std::size_t(s.T) * B * G), Vec<F>(s.T * state)};
+  // The n rows of w_hh and b_hh, and r * h_{t-1} [B,H], their input when the reset comes first.
+  const F* w_hn = p.w_hh.data() + std::size_t(2) * H * H;
+  const F* b_hn = p.b_hh.data() + 2 * H;
+  Vec<F> reset_h(state);
+  for (int t = 0; t < s.T; t++) {
+    const F* h_prev = t == 0 ? h0.data() : &out.h[(t - 1) * state];
+    F* gates = &out.gates[std::size_t(t) * B * G];
+    F* recurrent_n = &out.recurrent_n[t * state];
+    F* h = &out.h[t * state];
+    // Pre-activations, added onto out's zeros: the r and z rows take both projections, the n rows only the
+    // input's, since their recurrent term depends on the variant.
+    detail::linear_forward(B, s.I, G, p.w_ih.data(), p.b_ih.data(), &x[std::size_t(t) * B * s.I], gates, G);
+    detail::linear_forward(B, H, 2 * H, p.w_hh.data(), p.b_hh.data(), h_prev, gates, G);
+    for (int b = 0; b < B; b++) {
+      for (int k = 0; k < H; k++) {
+        gates[b * G + k] = sigmoid(gates[b * G + k]);
+        gates[b * G + H + k] = sigmoid(gates[b * G + H + k]);
+        if (!reset_after) reset_h[b * H + k] = gates[b * G + k] * h_prev[b * H + k];
+      }
+    }
+    detail::linear_forward(B, H, H, w_hn, b_hn, reset_after ? h_prev : reset_h.data(), recurrent_n, H);
+    for (int b = 0; b < B; b++) {
+      for (int k = 0; k < H; k++) {
+        const int n = b * H + k;
+        const F r = gates[b * G + k], z = gates[b * G + H + k];
+        const F recurrent = reset_after ? r * recurrent_n[n] : recurrent_n[n];
+        const F new_gate = std::tanh(gates[b * G + 2 * H + k] + recurrent);
+        gates[b * G + 2 * H + k] = new_gate;
+        h[n] = (F(1) - z) * new_gate + z * h_prev[n];
+      }
+    }
+  }
+  return out;
+}
+
+// dh: gradient w.r.t. every h_t [T,B,H]; dh_last: extra gradient w.r.t. h_{T-1} [B,H]. Either may be empty,
+// meaning zeros. The variant is fwd's.
+template <typename F>
+RecurrentGradients<F> gru_backward(const RecurrentShape& s, const RecurrentParams<F>& p, const Vec<F>& x,
+                                   const Vec<F>& h0, const GruForward<F>& fwd, const Vec<F>& dh,
+                                   const Vec<F>& dh_last) {
+  const int B = s.B, H = s.H, G = 3 * H;
+  const std::size_t state = std::size_t(B) * H;
+  detail::check_recurrent_inputs(s, G, p, x, h0);
+  require_size(fwd.h, s.T * state, "fwd.h");
+  require_size(fwd.gates, std::size_t(s.T) * B * G, "fwd.gates");
+  require_size(fwd.recurrent_n, s.T * state, "fwd.recurrent_n");
+  const Vec<F> dh_all = detail::zeros_if_empty(dh, s.T * state, "dh");
+  RecurrentGradients<F> grads{Vec<F>(x.size()), Vec<F>(), Vec<F>(), detail::zero_params_like(p)};
+  const std::size_t hn_offset = std::size_t(2) * H * H;
+  const F* w_hn = p.w_hh.data() + hn_offset;
+  F* dw_hn = grads.dparams.w_hh.data() + hn_offset;
+  F* db_hn = grads.dparams.b_hh.data() + 2 * H;
+  // Gradient flowing into h_t from step t+1 (from the caller at the last step).
+  Vec<F> dh_next = detail::zeros_if_empty(dh_last, state, "dh_last");
+  Vec<F> dh_t(state), dpre(std::size_t(B) * G), drecurrent_n(state), reset_h(state), dreset_h(state);
+  for (int t = s.T - 1; t >= 0; t--) {
+    const F* h_prev = t == 0 ? h0.data() : &fwd.h[(t - 1) * state];
+    const F* gates = &fwd.gates[std::size_t(t) * B * G];
+    const F* recurrent_n = &fwd.recurrent_n[t * state];
+    for (std::size_t n = 0; n < state; n++) dh_t[n] = dh_all[t * state + n] + dh_next[n];
+    // dh_next was fully read above; it now collects the gradient for h_{t-1}.
+    dh_next.assign(state, F(0));
+    // dpre [B,3H]: gradients w.r.t. the gate pre-activations, which are also those w.r.t. x_t's projection.
+    // The r rows wait, under reset-first, until the n rows' backward has given d(r * h_{t-1}).
+    for (int b = 0; b < B; b++) {
+      for (int k = 0; k < H; k++) {
+        const int n = b * H + k;
+        const F r = gates[b * G + k], z = gates[b * G + H + k], new_gate = gates[b * G + 2 * H + k];
+        const F dnew_pre = dh_t[n] * (F(1) - z) * (F(1) - new_gate * new_gate);
+        dpre[b * G + H + k] = dh_t[n] * (h_prev[n] - new_gate) * z * (F(1) - z);
+        dpre[b * G + 2 * H + k] = dnew_pre;
+        dh_next[n] = dh_t[n] * z;
+        if (fwd.reset_after) {
+          dpre[b * G + k] = dnew_pre * recurrent_n[n] * r * (F(1) - r);
+          drecurrent_n[n] = dnew_pre * r;
+        } else {
+          drecurrent_n[n] = dnew_pre;
+          reset_h[n] = r * h_prev[n];
+        }
+      }
+    }
+    if (fwd.reset_after) {
+      detail::linear_backward(B, H, H, w_hn, h_prev, drecurrent_n.data(), H, dw_hn, db_hn, dh_next.data());
+    } else {
+      dreset_h.assign(state, F(0));
+      detail::linear_backward(B, H, H, w_hn, reset_h.data(), drecurrent_n.data(), H, dw_hn, db_hn,
+                              dreset_h.data());
+      for (int b = 0; b < B; b++) {
+        for (int k = 0; k < H; k++) {
+          const int n = b * H + k;
+          const F r = gates[b * G + k];
+          dpre[b * G + k] = dreset_h[n] * h_prev[n] * r * (F(1) - r);
+          dh_next[n] += dreset_h[n] * r;
+        }
+      }
+    }
+    detail::linear_backward(B, H, 2 * H, p.w_hh.data(), h_prev, dpre.data(), G, grads.dparams.w_hh.data(),
+                            grads.dparams.b_hh.data(), dh_next.data());
+    detail::linear_backward(B, s.I, G, p.w_ih.data(), &x[std::size_t(t) * B * s.I], dpre.data(), G,
+                            grads.dparams.w_ih.data(), grads.dparams.b_ih.data(),
+                            &grads.dx[std::size_t(t) * B * s.I]);
+  }
+  grads.dh0 = std::move(dh_next);
+  return grads;
+}
+
+// h_t = act(x_t w_ih^T + b_ih + h_{t-1} w_hh^T + b_hh), act tanh or relu; returns h [T,B,H].
 template <typename F>
 Vec<F> rnn_forward(const RecurrentShape& s, const RecurrentParams<F>& p, const Vec<F>& x /* [T,B,I] */,
-                   const Vec<F>& h0 /* [B,H] */) {
+                   const Vec<F>& h0 /* [B,H] */, RnnActivation activation = RnnActivation::Tanh) {
   const std::size_t state = std::size_t(s.B) * s.H;
   detail::check_recurrent_inputs(s, s.H, p, x, h0);
   Vec<F> h(s.T * state);
@@ -183,17 +326,19 @@ Vec<F> rnn_forward(const RecurrentShape& s, const RecurrentParams<F>& p, const V
     const F* h_prev = t == 0 ? h0.data() : &h[(t - 1) * state];
     F* h_t = &h[t * state];
     detail::recurrent_affine_forward(s, s.H, p, &x[std::size_t(t) * s.B * s.I], h_prev, h_t);
-    for (std::size_t n = 0; n < state; n++) h_t[n] = std::tanh(h_t[n]);
+    for (std::size_t n = 0; n < state; n++) {
+      h_t[n] = activation == RnnActivation::Tanh ? std::tanh(h_t[n]) : std::max(h_t[n], F(0));
+    }
   }
   return h;
 }
 
 // dh: gradient w.r.t. every h_t [T,B,H]; dh_last: extra gradient w.r.t. h_{T-1} [B,H]. Either may be empty,
-// meaning zeros.
+// meaning zeros. `activation` must be the forward's. Relu's derivative is taken as 0 at 0, as PyTorch does.
 template <typename F>
 RecurrentGradients<F> rnn_backward(const RecurrentShape& s, const RecurrentParams<F>& p, const Vec<F>& x,
                                    const Vec<F>& h0, const Vec<F>& h /* forward output */, const Vec<F>& dh,
-                                   const Vec<F>& dh_last) {
+                                   const Vec<F>& dh_last, RnnActivation activation = RnnActivation::Tanh) {
   const std::size_t state = std::size_t(s.B) * s.H;
   detail::check_recurrent_inputs(s, s.H, p, x, h0);
   require_size(h, s.T * state, "h");
@@ -205,7 +350,8 @@ RecurrentGradients<F> rnn_backward(const RecurrentShape& s, const RecurrentParam
     const F* h_prev = t == 0 ? h0.data() : &h[(t - 1) * state];
     for (std::size_t n = 0; n < state; n++) {
       const F h_t = h[t * state + n];
-      dpre[n] = (dh_all[t * state + n] + dh_next[n]) * (F(1) - h_t * h_t);
+      const F local = activation == RnnActivation::Tanh ? F(1) - h_t * h_t : F(h_t > F(0));
+      dpre[n] = (dh_all[t * state + n] + dh_next[n]) * local;
     }
     dh_next.assign(state, F(0));
     detail::recurrent_affine_backward(s, s.H, p, &x[std::size_t(t) * s.B * s.I], h_prev, dpre.data(),
