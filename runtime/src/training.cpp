@@ -9,15 +9,16 @@
 namespace loom {
 
 void add_training_options(CLI::App& app, TrainingOptions& options) {
-  app.add_option("--epochs", options.epochs, "passes over the training data")->capture_default_str()->check(
-      CLI::PositiveNumber);
+  app.add_option("--epochs", options.epochs, "passes over the training data")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
   app.add_option("--seed", options.seed, "seed of the parameters, the data order and dropout")
       ->capture_default_str();
   app.add_option("--checkpoint", options.checkpoint,
                  "checkpoint written atomically after every epoch (parameters and training state)")
       ->capture_default_str();
   app.add_flag("--resume", options.resume, "continue from --checkpoint where it stopped");
-  app.add_option("--loss-curve", options.loss_curve, "PNG image of the loss curve, rewritten every epoch")
+  app.add_option("--loss-curve", options.loss_curve, "PNG image of the loss curve (empty: none)")
       ->capture_default_str();
 }
 
