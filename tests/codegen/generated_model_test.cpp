@@ -17,6 +17,8 @@
 #include <cmath>
 #include <filesystem>
 
+#include <unistd.h>
+
 namespace {
 
 using loom::interpreter::NamedValues;
@@ -37,9 +39,14 @@ std::unique_ptr<loom::dsl::Model> compiled(const std::string &name) {
   return nullptr;
 }
 
+/// A file name in the temp folder that no other test process uses (ctest runs tests in parallel).
+std::string temporaryPath(const std::string &name) {
+  return (std::filesystem::temp_directory_path() / (name + "." + std::to_string(getpid()))).string();
+}
+
 /// The generated model's parameters, read back through its own parameter file.
 template <typename M> NamedValues parametersOf(const M &model) {
-  std::string path = (std::filesystem::temp_directory_path() / "loom_codegen_test.params").string();
+  std::string path = temporaryPath("loom_codegen_test.params");
   model.save_parameters(path);
   NamedValues values;
   for (const loom::NamedTensor &t : loom::load_parameters(path).tensors)
@@ -172,7 +179,7 @@ TEST(GeneratedModel, ResumingFromACheckpointContinuesBitForBit) {
     }
     std::fill(model.lengths().begin(), model.lengths().end(), 3);
   };
-  std::string path = (std::filesystem::temp_directory_path() / "loom_codegen_resume.checkpoint").string();
+  std::string path = temporaryPath("loom_codegen_resume.checkpoint");
   loom::models::dropout_tagger straight(21), resumed(99);
   feed(straight);
   feed(resumed);
@@ -208,7 +215,7 @@ TEST(GeneratedModel, SameSeedSameParametersOtherSeedOthers) {
 TEST(GeneratedModel, LoadRefusesAnotherModelsParameters) {
   loom::models::lstm_classifier classifier(1);
   loom::models::rnn_tagger tagger(1);
-  std::string path = (std::filesystem::temp_directory_path() / "loom_codegen_other.params").string();
+  std::string path = temporaryPath("loom_codegen_other.params");
   tagger.save_parameters(path);
   try {
     classifier.load_parameters(path);

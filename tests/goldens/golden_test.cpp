@@ -11,6 +11,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <unistd.h>
+
 namespace {
 
 constexpr double kForwardTolerance = 1e-5;
@@ -48,7 +50,9 @@ private:
 };
 
 std::string temporaryPath(const std::string &stem) {
-  return (std::filesystem::temp_directory_path() / ("loom_golden_" + stem + ".params")).string();
+  // The process id keeps parallel test processes apart.
+  return (std::filesystem::temp_directory_path() / ("loom_golden_" + stem + "." + std::to_string(getpid()) + ".params"))
+      .string();
 }
 
 /// The model's parameters, read back through its own parameter file.
