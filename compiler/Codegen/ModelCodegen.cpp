@@ -411,7 +411,7 @@ private:
     f.code << "  {\n    auto flat = [](auto &b, int n) { return Halide::Runtime::Buffer<float>(b.data(), n); };\n"
            << "    auto p = flat(parameter_" << param << "_view, " << count << "), g = flat("
            << storageOf(f, gradient) << ", " << count << ");\n";
-    std::string state, inputs = "p.raw_buffer(), g.raw_buffer()", outputs = "p.raw_buffer()";
+    std::string inputs = "p.raw_buffer(), g.raw_buffer()", outputs = "p.raw_buffer()";
     for (const std::string &slot : rule.slots) {
       f.code << "    auto " << slot << " = flat(optimizer_" << slot << "_" << param << ", " << count << ");\n";
       inputs += ", " + slot + ".raw_buffer()";
@@ -426,7 +426,8 @@ private:
   /// What an update op keeps and computes: its kind, the state slots it keeps per parameter (in
   /// kernel argument order) and its hyperparameters.
   struct UpdateRule {
-    std::string kind;
+    enum class Method { sgd, sgd_momentum, adam, rmsprop } method;
+    std::string kind; // names the kernel: the method, then "_keras" for Keras semantics
     std::vector<std::string> slots;
     bool corrections = false; // reads Adam's bias corrections 1 - beta^t
     bool keras = false;
@@ -442,10 +443,12 @@ private:
     r.lr = number("learning_rate");
     if (llvm::isa<SgdUpdateOp>(op)) {
       r.momentum = number("momentum");
+      r.method = r.momentum > 0 ? UpdateRule::Method::sgd_momentum : UpdateRule::Method::sgd;
       r.kind = r.momentum > 0 ? "sgd_momentum" : "sgd";
       if (r.momentum > 0)
         r.slots = {"velocity"};
     } else if (auto adam = llvm::dyn_cast<AdamUpdateOp>(op)) {
+      r.method = UpdateRule::Method::adam;
       r.kind = "adam";
       r.slots = {"m", "v"};
       r.corrections = true;
@@ -454,6 +457,7 @@ private:
       beta2_ = adam.beta2().convertToDouble();
       usesCorrections_ = true;
     } else {
+      r.method = UpdateRule::Method::rmsprop;
       r.kind = "rmsprop";
       r.slots = {"square_average"};
       r.rho = number("rho"), r.epsilon = number("epsilon");
@@ -481,12 +485,13 @@ private:
       Halide::Param<float> correction1("correction1"), correction2("correction2");
       Halide::Var i("i");
       std::vector<Expr> values;
-      if (r.kind.rfind("sgd_momentum", 0) == 0) {
+      using Method = UpdateRule::Method;
+      if (r.method == Method::sgd_momentum) {
         Expr velocity = r.keras ? r.momentum * slots[0](i) - r.lr * g(i) : r.momentum * slots[0](i) + g(i);
         values = {r.keras ? p(i) + velocity : p(i) - r.lr * velocity, velocity};
-      } else if (r.kind.rfind("sgd", 0) == 0) {
+      } else if (r.method == Method::sgd) {
         values = {p(i) - r.lr * g(i)};
-      } else if (r.kind.rfind("adam", 0) == 0) {
+      } else if (r.method == Method::adam) {
         Expr m = r.beta1 * slots[0](i) + (1 - r.beta1) * g(i);
         Expr v = r.beta2 * slots[1](i) + (1 - r.beta2) * g(i) * g(i);
         Expr step = r.keras ? r.lr * Halide::sqrt(correction2) / correction1 * m / (Halide::sqrt(v) + r.epsilon)
@@ -606,7 +611,11 @@ std::string Emitter::source() const {
   for (const Member &t : temporaries_)
     declare(t.name, t.shape, t.integer);
   // Inputs and outputs start as zeros, so a forward() before any input is set is well defined.
-  s << "  int64_t step = 0;\n  uint64_t seed = 0; // the random stream's seed, for checkpoints\n";
+  s << "  int64_t step = 0;\n  uint64_t seed = 0; // the random stream's seed, for checkpoints\n"
+    << "  void set_seed(uint64_t value) {\n    seed = value;\n";
+  if (usesRandomState_)
+    s << "    random_state(0) = int32_t(uint32_t(seed ^ (seed >> 32)));\n";
+  s << "  }\n";
   if (usesRandomState_)
     s << "  Buffer<int32_t> random_state = Buffer<int32_t>(2); // [seed, step]: dropout's random stream\n";
   if (hasLoss_)
@@ -671,9 +680,7 @@ std::string Emitter::source() const {
         s << "  state_->optimizer_" << slot << "_" << identifier(p.name) << ".fill(0.0f);\n";
     }
   }
-  if (usesRandomState_)
-    s << "  state_->random_state(0) = int32_t(uint32_t(seed ^ (seed >> 32)));\n";
-  s << "  state_->step = 0;\n  state_->seed = seed;\n}\n\n";
+  s << "  state_->step = 0;\n  state_->set_seed(seed);\n}\n\n";
   std::string family = "kParameterFamily";
   s << "void " << model_ << "::save_parameters(const std::string &path) const {\n"
     << "  loom::save_parameters(path, " << family << ", {\n";
@@ -705,22 +712,26 @@ void Emitter::emitParameterCopies(std::ostringstream &s) const {
 /// save_checkpoint and load_checkpoint: the parameters plus "optimizer.<slot>.<parameter>" and the
 /// "training.step" and "training.seed" counters (loom/runtime/checkpoint.h).
 void Emitter::emitCheckpoints(std::ostringstream &s) const {
-  auto slotBuffer = [&](const std::string &slot, const std::string &param) {
-    return "state_->optimizer_" + slot + "_" + identifier(param);
+  // Every optimizer state buffer: its tensor name in the checkpoint, its member, its shape.
+  struct Slot {
+    std::string name, buffer, shape;
   };
+  std::vector<Slot> slots;
+  for (const NamedTensor &p : parameters_) {
+    if (!optimizerSlots_.count(p.name))
+      continue;
+    for (const std::string &slot : optimizerSlots_.at(p.name))
+      slots.push_back({"optimizer." + slot + "." + p.name, "state_->optimizer_" + slot + "_" + identifier(p.name),
+                       shapeList(p.shape)});
+  }
   s << "\nvoid " << model_ << "::save_checkpoint(const std::string &path) const {\n"
     << "  auto tensor = [](const Buffer<float> &b, std::vector<int64_t> shape) {\n"
     << "    loom::Tensor t(std::move(shape));\n    std::copy(b.data(), b.data() + b.number_of_elements(), t.data.begin());\n"
     << "    return t;\n  };\n  loom::save_parameters(path, kParameterFamily, {\n";
   for (const NamedTensor &p : parameters_)
     s << "      {\"" << p.name << "\", state_->parameter_" << identifier(p.name) << "},\n";
-  for (const NamedTensor &p : parameters_) {
-    if (!optimizerSlots_.count(p.name))
-      continue;
-    for (const std::string &slot : optimizerSlots_.at(p.name))
-      s << "      {\"optimizer." << slot << "." << p.name << "\", tensor(" << slotBuffer(slot, p.name) << ", {"
-        << shapeList(p.shape) << "})},\n";
-  }
+  for (const Slot &slot : slots)
+    s << "      {\"" << slot.name << "\", tensor(" << slot.buffer << ", {" << slot.shape << "})},\n";
   s << "      {\"training.step\", loom::counter_tensor(uint64_t(state_->step))},\n"
     << "      {\"training.seed\", loom::counter_tensor(state_->seed)},\n  });\n}\n";
 
@@ -729,28 +740,15 @@ void Emitter::emitCheckpoints(std::ostringstream &s) const {
     << "  loom::check_parameters_match(set, kParameterFamily, {\n";
   for (const NamedTensor &p : parameters_)
     s << "      {\"" << p.name << "\", {" << shapeList(p.shape) << "}},\n";
-  for (const NamedTensor &p : parameters_) {
-    if (!optimizerSlots_.count(p.name))
-      continue;
-    for (const std::string &slot : optimizerSlots_.at(p.name))
-      s << "      {\"optimizer." << slot << "." << p.name << "\", {" << shapeList(p.shape) << "}},\n";
-  }
+  for (const Slot &slot : slots)
+    s << "      {\"" << slot.name << "\", {" << slot.shape << "}},\n";
   s << "      {\"training.step\", {4}},\n      {\"training.seed\", {4}},\n  });\n";
   emitParameterCopies(s);
-  for (const NamedTensor &p : parameters_) {
-    if (!optimizerSlots_.count(p.name))
-      continue;
-    for (const std::string &slot : optimizerSlots_.at(p.name)) {
-      std::string name = "optimizer." + slot + "." + p.name;
-      s << "  std::copy(set.get(\"" << name << "\").data.begin(), set.get(\"" << name << "\").data.end(), "
-        << slotBuffer(slot, p.name) << ".data());\n";
-    }
-  }
+  for (const Slot &slot : slots)
+    s << "  std::copy(set.get(\"" << slot.name << "\").data.begin(), set.get(\"" << slot.name << "\").data.end(), "
+      << slot.buffer << ".data());\n";
   s << "  state_->step = int64_t(loom::counter_value(set.get(\"training.step\"), \"training.step\", path));\n"
-    << "  state_->seed = loom::counter_value(set.get(\"training.seed\"), \"training.seed\", path);\n";
-  if (usesRandomState_)
-    s << "  state_->random_state(0) = int32_t(uint32_t(state_->seed ^ (state_->seed >> 32)));\n";
-  s << "}\n";
+    << "  state_->set_seed(loom::counter_value(set.get(\"training.seed\"), \"training.seed\", path));\n}\n";
 }
 
 } // namespace

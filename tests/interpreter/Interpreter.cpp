@@ -101,8 +101,8 @@ Value timeSlice(const Value &sequence, int64_t t) {
 
 class Evaluator {
 public:
-  Evaluator(const NamedValues &inputs, const NamedValues &parameters, OptimizerState &adam)
-      : inputs_(inputs), givenParameters_(parameters), adam_(adam) {}
+  Evaluator(const NamedValues &inputs, const NamedValues &parameters, OptimizerState &state)
+      : inputs_(inputs), givenParameters_(parameters), optimizer_(state) {}
 
   Result run(mlir::FuncOp function) {
     if (function.getNumArguments() != 0)
@@ -468,7 +468,7 @@ private:
     return reference::sparse_softmax_cross_entropy(logits.data, classIndices, rows, classes);
   }
 
-  /// The optimizer state `slot` (adam_.m or adam_.v) of the parameter `name`, zero at first.
+  /// The optimizer state `slot` (optimizer_.m or optimizer_.v) of the parameter `name`, zero at first.
   Value &slot(mlir::Operation *op, std::map<std::string, Value> &slots, const std::string &name,
               const Value &gradient, const char *which) {
     auto [found, added] =
@@ -487,18 +487,18 @@ private:
     Value &value = parameter(name, gradient.shape);
     reference::SgdConfig<double> config{number(op.learning_rateAttr()), number(op.momentumAttr()),
                                         op.semantics() == "keras"};
-    reference::sgd_update(config, gradient.data, value.data, slot(op, adam_.m, name, gradient, "velocity").data);
+    reference::sgd_update(config, gradient.data, value.data, slot(op, optimizer_.m, name, gradient, "velocity").data);
   }
 
   void update(AdamUpdateOp op) {
     std::string name = op.name().str();
     const Value &gradient = get(op.gradient());
     Value &value = parameter(name, gradient.shape);
-    Value &m = slot(op, adam_.m, name, gradient, "m"), &v = slot(op, adam_.v, name, gradient, "v");
+    Value &m = slot(op, optimizer_.m, name, gradient, "m"), &v = slot(op, optimizer_.v, name, gradient, "v");
     reference::AdamConfig<double> config{number(op.learning_rateAttr()), number(op.beta1Attr()),
                                          number(op.beta2Attr()), number(op.epsilonAttr()),
                                          op.semantics() == "keras"};
-    reference::adam_update(config, static_cast<int>(adam_.step), gradient.data, value.data, m.data,
+    reference::adam_update(config, static_cast<int>(optimizer_.step), gradient.data, value.data, m.data,
                            v.data);
   }
 
@@ -509,7 +509,7 @@ private:
     reference::RmspropConfig<double> config{number(op.learning_rateAttr()), number(op.rhoAttr()),
                                             number(op.epsilonAttr()), op.semantics() == "keras"};
     reference::rmsprop_update(config, gradient.data, value.data,
-                              slot(op, adam_.v, name, gradient, "square average").data);
+                              slot(op, optimizer_.v, name, gradient, "square average").data);
   }
 
   /// Runs the body once per step. Body values stay bound between steps and are overwritten by the
@@ -549,7 +549,7 @@ private:
   }
 
   const NamedValues &inputs_, &givenParameters_;
-  OptimizerState &adam_;
+  OptimizerState &optimizer_;
   NamedValues parameters_;
   Result result_;
   // Node-based, so references returned by get() survive the insertions a scan body makes.
