@@ -24,7 +24,10 @@ std::string describe(const Tensor &x) {
 //===----------------------------------------------------------------------===//
 
 Dense::Dense(Model &model, std::string name, int64_t units, std::source_location where)
-    : model_(model), name_(std::move(name)), units_(units), where_(where) {
+    : Dense(model, std::move(name), units, DenseOptions{}, where) {}
+
+Dense::Dense(Model &model, std::string name, int64_t units, DenseOptions options, std::source_location where)
+    : model_(model), name_(std::move(name)), units_(units), options_(options), where_(where) {
   Model::LayerScope scope(model_, name_, "Dense", where_);
   checkUnits(model_, units_);
 }
@@ -38,13 +41,18 @@ Tensor Dense::operator()(const Tensor &x) {
     // torch.nn.Linear: U(-1/sqrt(in), 1/sqrt(in)) for both weight and bias.
     Initializer init = Initializer::uniform(1.0 / std::sqrt(double(inputs)));
     weight_ = model_.parameter(name_ + ".weight", {units_, inputs}, init);
-    bias_ = model_.parameter(name_ + ".bias", {units_}, init);
+    if (options_.bias)
+      bias_ = model_.parameter(name_ + ".bias", {units_}, init);
   }
   model_.require(weight_.shape()[1] == inputs,
                  "was built for " + std::to_string(weight_.shape()[1]) + " input features, got " +
                      describe(x));
+  auto affine = [&](const Tensor &rows) {
+    Tensor product = matmul(rows, weight_, false, true);
+    return options_.bias ? bias_add(product, bias_) : product;
+  };
   if (x.rank() == 2)
-    return bias_add(matmul(x, weight_, false, true), bias_);
+    return affine(x);
   // [..., in] -> [N, in] -> [N, units] -> [..., units]
   Shape leading(x.shape().begin(), x.shape().end() - 1), out = leading;
   int64_t rows = 1;
@@ -52,7 +60,7 @@ Tensor Dense::operator()(const Tensor &x) {
     rows *= d;
   out.push_back(units_);
   Tensor flat = reshape(x, {rows, inputs});
-  return reshape(bias_add(matmul(flat, weight_, false, true), bias_), out);
+  return reshape(affine(flat), out);
 }
 
 Tensor TimeDistributed::operator()(const Tensor &sequence, Where where) {

@@ -165,6 +165,17 @@ Tensor log_softmax(const Tensor &x, Where w) {
   return unary(x, LogSoftmaxOp::getOperationName(), "log_softmax", w);
 }
 
+Tensor masked_softmax(const Tensor &logits, const Tensor &mask, Where where) {
+  OpScope scope(logits, "masked_softmax", where);
+  Model &model = scope.model();
+  model.require(!logits.is_integer() && !mask.is_integer() && logits.rank() >= 1 && mask.shape() == logits.shape(),
+                "needs float logits and a float mask of the same shape, got " + to_string(logits.shape()) + " and " +
+                    std::string(mask.is_integer() ? "int32 " : "") + to_string(mask.shape()));
+  // logits - (1 - mask) * 1e9: exact where the mask is 1, far below any logit where it is 0.
+  Tensor ones = model.constant(mask.shape(), 1.0f, where);
+  return softmax(sub(logits, scale(sub(ones, mask, where), 1e9f, where), where), where);
+}
+
 Tensor argmax(const Tensor &x, Where where) {
   OpScope scope(x, "argmax", where);
   return Recorder::record(scope.model(), ArgmaxOp::getOperationName(), {x}, {},

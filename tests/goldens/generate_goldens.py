@@ -413,6 +413,76 @@ def sgd_clipped_keras():
     assert min(norms_before_clipping) > 0.5, "every step must clip"
     return case
 
+def attention_decoder(score):
+    """An attention encoder-decoder as in models/g2p, with a small vocabulary: embedding, a
+    bidirectional GRU over a packed padded batch, a tanh bridge to the decoder's first state, and
+    a GRUCell decoder with teacher forcing fed [embedding; context], the context from scoring the
+    previous decoder state against the encoder outputs (padding masked), logits from
+    [state; context]; loss is the masked mean cross entropy."""
+    steps, batch, letters_size, features, encoder_units = 5, 3, 6, 3, 4
+    target_steps, symbols, attention_units = 4, 6, 5
+    width = 2 * encoder_units  # the values' features; the decoder's width too, for the dot score
+    letters = nn.Embedding(letters_size, features)
+    encoder = nn.GRU(features, encoder_units, bidirectional=True)
+    bridge = nn.Linear(width, width)
+    phonemes = nn.Embedding(symbols, features)
+    decoder = nn.GRUCell(features + width, width)
+    output = nn.Linear(2 * width, symbols)
+    round_parameters_to_float32(letters, phonemes, decoder)
+    parameters = {"letters.weight": letters.weight, **recurrent_parameters(encoder, "encoder"),
+                  **dense_parameters(bridge, "bridge"), "phonemes.weight": phonemes.weight,
+                  **{"decoder." + name: p for name, p in decoder.named_parameters()},
+                  **dense_parameters(output, "output")}
+    if score == "additive":
+        query = nn.Linear(width, attention_units, bias=False)
+        key = nn.Linear(width, attention_units)
+        scorer = nn.Linear(attention_units, 1, bias=False)
+        round_parameters_to_float32(query, key, scorer)
+        parameters.update({"attention.query.weight": query.weight, **dense_parameters(key, "attention.key"),
+                           "attention.score.weight": scorer.weight})
+    elif score == "general":
+        key = nn.Linear(width, width, bias=False)
+        round_parameters_to_float32(key)
+        parameters["attention.key.weight"] = key.weight
+
+    lengths = torch.tensor([5, 3, 1])
+    source = torch.randint(0, letters_size, (steps, batch))
+    padded = torch.arange(steps).unsqueeze(1) >= lengths
+    source[padded] = torch.randint(1, letters_size, (int(padded.sum()),))
+    previous = torch.randint(0, symbols, (target_steps, batch))
+    target = torch.randint(0, symbols, (target_steps, batch))
+    target_lengths = torch.tensor([4, 2, 3])
+
+    packed = nn.utils.rnn.pack_padded_sequence(letters(source), lengths, enforce_sorted=False)
+    packed_values, final = encoder(packed)
+    values, _ = nn.utils.rnn.pad_packed_sequence(packed_values, total_length=steps)  # [S, B, D]
+    h = torch.tanh(bridge(torch.cat([final[0], final[1]], 1)))
+    valid = ~padded
+    keys = key(values) if score == "additive" else values
+    logits, weights = [], []
+    for t in range(target_steps):
+        if score == "additive":
+            scores = scorer(torch.tanh(query(h) + keys)).squeeze(2)  # [S, B]
+        elif score == "dot":
+            scores = (values * h).sum(2)
+        else:
+            scores = (key(values) * h).sum(2)
+        alpha = torch.softmax(scores.masked_fill(~valid, float("-inf")), 0)
+        context = (alpha.unsqueeze(2) * values).sum(0)
+        h = decoder(torch.cat([phonemes(previous[t]), context], 1), h)
+        logits.append(output(torch.cat([h, context], 1)))
+        weights.append(alpha.T)
+    logits, weights = torch.stack(logits), torch.stack(weights)
+    mask = (torch.arange(target_steps).unsqueeze(1) < target_lengths).double()
+    cross_entropy = F.cross_entropy(logits.reshape(-1, symbols), target.reshape(-1), reduction="none")
+    loss = (cross_entropy * mask.reshape(-1)).sum() / mask.sum()
+    config = {"S": steps, "B": batch, "V": letters_size, "E": features, "H": encoder_units,
+              "T": target_steps, "C": symbols, "A": attention_units, "score": score}
+    inputs = {"source": source, "source_lengths": lengths, "previous": previous, "target": target,
+              "target_lengths": target_lengths}
+    return {"config": config, "inputs": inputs, "parameters": parameters,
+            "outputs": {"logits": logits, "attention": weights}, "loss": loss}
+
 
 # Name, seed, description, builder. Optimizer cases share a seed, so they start from one model.
 CASES = [
@@ -459,6 +529,12 @@ CASES = [
      "dense -> cross entropy.", sgd_clipped),
     ("sgd_clipped_keras", 21, "Three SGD steps after tf.clip_by_global_norm(0.5) semantics, by hand, "
      "on dense -> cross entropy.", sgd_clipped_keras),
+    ("attention_additive", 30, "Bahdanau (additive) attention encoder-decoder, teacher forcing, "
+     "masked mean cross entropy.", lambda: attention_decoder("additive")),
+    ("attention_dot", 31, "Luong dot attention encoder-decoder, teacher forcing, masked mean "
+     "cross entropy.", lambda: attention_decoder("dot")),
+    ("attention_general", 32, "Luong general attention encoder-decoder, teacher forcing, masked "
+     "mean cross entropy.", lambda: attention_decoder("general")),
 ]
 
 

@@ -3,7 +3,7 @@
 // cases train with SGD at learning rate 1, so one train_step moves every parameter by exactly its
 // gradient and the test reads the gradients back from the parameters.
 #include "loom/dsl/Driver.h"
-#include "loom/dsl/Layers.h"
+#include "loom/dsl/Attention.h"
 
 using namespace loom::dsl;
 
@@ -44,6 +44,37 @@ void optimizerCase(Model &model, Optimizer optimizer, ClipByGlobalNorm clip = {}
   Tensor logits = Dense(model, "dense", 3)(x);
   model.output("logits", logits);
   model.minimize(sparse_softmax_cross_entropy(logits, labels), optimizer, clip);
+}
+
+/// The attention encoder-decoder of generate_goldens.py's attention_decoder(score).
+void attentionCase(Model &model, AttentionScore score) {
+  constexpr int64_t steps = 5, batch = 3, letters = 6, features = 3, encoderUnits = 4;
+  constexpr int64_t targetSteps = 4, symbols = 6, attentionUnits = 5, width = 2 * encoderUnits;
+  Tensor source = model.integer_input("source", {steps, batch});
+  Tensor lengths = model.integer_input("source_lengths", {batch});
+  Tensor previous = model.integer_input("previous", {targetSteps, batch});
+  Tensor target = model.integer_input("target", {targetSteps, batch});
+  Tensor targetLengths = model.integer_input("target_lengths", {batch});
+  Tensor x = Embedding(model, "letters", letters, features)(source);
+  GRU forward(model, "encoder.forward", encoderUnits);
+  GRU backward(model, "encoder.backward", encoderUnits, RecurrentOptions{.go_backwards = true});
+  RecurrentOutputs f = forward.run(x, {}, lengths), b = backward.run(x, {}, lengths);
+  Tensor values = concat({f.sequence, b.sequence}, 2);
+  Tensor start = tanh(Dense(model, "bridge", width)(concat({f.state[0], b.state[0]}, 1)));
+  Attention attention(model, "attention", score, score == AttentionScore::Additive ? attentionUnits : 0);
+  AttentionMemory memory = attention.memory(values, lengths);
+  GRU decoder(model, "decoder", width);
+  std::vector<Tensor> decoded =
+      scan(targetSteps, {start}, {Embedding(model, "phonemes", symbols, features)(previous)},
+           [&](const std::vector<Tensor> &h, const std::vector<Tensor> &embedded) {
+             AttentionOutputs a = attention(memory, h[0]);
+             Tensor next = decoder.step({h[0]}, concat({embedded[0], a.context}, 1))[0];
+             return ScanStep{{next}, {concat({next, a.context}, 1), a.weights}};
+           });
+  Tensor logits = Dense(model, "output", symbols)(decoded[1]);
+  model.output("logits", logits);
+  model.output("attention", decoded[2]);
+  model.minimize(sequence_loss(logits, target, sequence_mask(targetLengths, targetSteps)), SGD{.learning_rate = 1.0});
 }
 
 } // namespace
@@ -158,3 +189,7 @@ LOOM_MODEL(golden_sgd_clipped_keras, model) {
   optimizerCase(model, SGD{.learning_rate = 0.1},
                 ClipByGlobalNorm{.max_norm = 0.5, .semantics = Semantics::Keras});
 }
+
+LOOM_MODEL(golden_attention_additive, model) { attentionCase(model, AttentionScore::Additive); }
+LOOM_MODEL(golden_attention_dot, model) { attentionCase(model, AttentionScore::Dot); }
+LOOM_MODEL(golden_attention_general, model) { attentionCase(model, AttentionScore::General); }

@@ -25,3 +25,6 @@
 #include "golden_adam_clipped.h"
 #include "golden_sgd_clipped.h"
 #include "golden_sgd_clipped_keras.h"
+#include "golden_attention_additive.h"
+#include "golden_attention_dot.h"
+#include "golden_attention_general.h"

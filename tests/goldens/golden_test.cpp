@@ -236,3 +236,20 @@ TEST(Goldens, SgdWithGlobalNormClipping) { checkOptimizer<golden_sgd_clipped>("s
 TEST(Goldens, SgdWithKerasGlobalNormClipping) { checkOptimizer<golden_sgd_clipped_keras>("sgd_clipped_keras"); }
 
 } // namespace
+
+template <typename M> void checkAttention(const std::string &name) {
+  checkForwardAndGradients<M>(
+      name,
+      [](M &m, const Golden &g) {
+        g.feed("source", m.source());
+        g.feed("source_lengths", m.source_lengths());
+        g.feed("previous", m.previous());
+        g.feed("target", m.target());
+        g.feed("target_lengths", m.target_lengths());
+      },
+      {{"logits", [](M &m) { return m.logits(); }}, {"attention", [](M &m) { return m.attention(); }}});
+}
+
+TEST(Goldens, BahdanauAttentionDecoder) { checkAttention<golden_attention_additive>("attention_additive"); }
+TEST(Goldens, LuongDotAttentionDecoder) { checkAttention<golden_attention_dot>("attention_dot"); }
+TEST(Goldens, LuongGeneralAttentionDecoder) { checkAttention<golden_attention_general>("attention_general"); }

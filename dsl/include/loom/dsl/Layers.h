@@ -13,11 +13,18 @@
 
 namespace loom::dsl {
 
+struct DenseOptions {
+  /// False: y = x W^T, without a bias parameter (torch.nn.Linear's bias=False).
+  bool bias = true;
+};
+
 /// y = x W^T + b with W [units, in] and b [units], applied to the last axis of x [..., in] (as
 /// torch.nn.Linear; on a sequence [T, B, in] this is Keras's TimeDistributed(Dense)).
 class Dense {
 public:
   Dense(Model &model, std::string name, int64_t units,
+        std::source_location where = std::source_location::current());
+  Dense(Model &model, std::string name, int64_t units, DenseOptions options,
         std::source_location where = std::source_location::current());
   Tensor operator()(const Tensor &x);
 
@@ -25,6 +32,7 @@ private:
   Model &model_;
   std::string name_;
   int64_t units_;
+  DenseOptions options_;
   std::source_location where_;
   Tensor weight_, bias_;
 };

@@ -241,6 +241,10 @@ Tensor reduce_mean(const Tensor &x, std::vector<int64_t> axes, Where where = Whe
 Tensor reduce_max(const Tensor &x, std::vector<int64_t> axes, Where where = Where::current());
 Tensor softmax(const Tensor &logits, Where where = Where::current());
 Tensor log_softmax(const Tensor &logits, Where where = Where::current());
+/// Softmax along the last axis over the entries where the float `mask` (same shape, 1 or 0) is 1;
+/// masked entries get probability 0 (their logits are lowered by 1e9 first). Every row needs at
+/// least one unmasked entry.
+Tensor masked_softmax(const Tensor &logits, const Tensor &mask, Where where = Where::current());
 /// int32 index of the largest entry along the last axis.
 Tensor argmax(const Tensor &x, Where where = Where::current());
 /// Mean cross-entropy of softmax(logits [N, C]) against int32 labels [N].
