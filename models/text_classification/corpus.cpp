@@ -4,6 +4,7 @@
 
 #include "loom/runtime/errors.h"
 #include "loom/runtime/files.h"
+#include "loom/runtime/npm_package.h"
 #include "loom/runtime/spam_assassin.h"
 
 #include <algorithm>
@@ -53,16 +54,7 @@ std::vector<std::string> words_of(std::string_view text, bool *read_as_email) {
   return loom::tokenize_words(email ? loom::email_body_text(text) : std::string(text));
 }
 
-std::string default_data_directory() {
-  const std::string package = "node_modules/" + std::string(loom::kSpamAssassinPackage);
-  if (const char *root = std::getenv("LOOM_DATA_DIR"); root && *root)
-    return (std::filesystem::path(root) / package).string();
-  std::filesystem::path system = std::filesystem::path("/var/lib/loom/npm") / package;
-  const char *home = std::getenv("HOME");
-  if (std::filesystem::exists(system / "package.json") || !home)
-    return system.string();
-  return (std::filesystem::path(home) / ".cache/loom/npm" / package).string();
-}
+std::string default_data_directory() { return loom::npm_package_directory(loom::kSpamAssassinPackage); }
 
 Corpus load_corpus(const std::string &directory) {
   if (!std::filesystem::is_directory(directory))

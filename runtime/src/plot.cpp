@@ -1,5 +1,5 @@
-// Drawing a LineChart into an RGB pixel buffer with a built-in bitmap font, then encoding it with libpng's
-// simplified API and writing it atomically.
+// Drawing a LineChart or Heatmap panels into an RGB pixel buffer with a built-in bitmap font, then encoding it with
+// libpng's simplified API and writing it atomically.
 #include "loom/runtime/plot.h"
 
 #include <png.h>
@@ -509,6 +509,143 @@ Canvas draw(const std::string& path, const LineChart& chart) {
   return canvas;
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// Heatmaps
+
+constexpr int kHeatmapTextScale = 2;
+constexpr int kHeatmapTextAscent = 7 * kHeatmapTextScale;  // glyph rows above the baseline
+constexpr int kHeatmapLineHeight = kGlyphRows * kHeatmapTextScale;
+constexpr int kHeatmapLabelGap = 6;   // between labels and the grid
+constexpr int kHeatmapTitleGap = 8;   // below a title
+constexpr int kHeatmapPanelGap = 24;  // between panels
+constexpr Color kHeatmapFrame{150, 150, 150};
+
+// Where one panel goes; y coordinates are the image's.
+struct PanelLayout {
+  const Heatmap* heatmap = nullptr;
+  int top = 0;
+  bool upwards_column_labels = false;
+  int column_label_bottom = 0;  // the last row of the column labels' band
+  Rectangle grid;
+};
+
+struct HeatmapLayout {
+  int width = 0;
+  int height = 0;
+  std::vector<PanelLayout> panels;
+};
+
+void check_heatmap(const std::string& path, const std::vector<Heatmap>& panels, std::size_t index) {
+  const Heatmap& heatmap = panels[index];
+  const std::string panel_name = "heatmap " + in_quotes(heatmap.title) + " (panel " + std::to_string(index + 1) +
+                                 " of " + std::to_string(panels.size()) + ") for " + in_quotes(path);
+  if (heatmap.row_labels.empty() || heatmap.column_labels.empty()) {
+    throw Error("Cannot draw " + panel_name + ": it has " + std::to_string(heatmap.row_labels.size()) + " rows and " +
+                std::to_string(heatmap.column_labels.size()) +
+                " columns. Give it a row label per row and a column label per column (an empty one will do).");
+  }
+  const std::size_t cells = heatmap.row_labels.size() * heatmap.column_labels.size();
+  if (heatmap.weights.size() != cells) {
+    throw Error("Cannot draw " + panel_name + ": it has " + std::to_string(heatmap.weights.size()) + " weights, but " +
+                std::to_string(heatmap.row_labels.size()) + " row labels and " +
+                std::to_string(heatmap.column_labels.size()) + " column labels make " + std::to_string(cells) +
+                " cells.");
+  }
+  for (std::size_t i = 0; i < cells; ++i) {
+    const float weight = heatmap.weights[i];
+    if (!(weight >= 0.0f && weight <= 1.0f)) {
+      throw Error("Cannot draw " + panel_name + ": the weight in row " +
+                  std::to_string(i / heatmap.column_labels.size()) + ", column " +
+                  std::to_string(i % heatmap.column_labels.size()) + " is " +
+                  (std::isnan(weight) ? std::string("NaN") : std::to_string(weight)) +
+                  "; weights must lie in [0, 1], as attention weights do.");
+    }
+  }
+}
+
+HeatmapLayout lay_out_heatmaps(const std::string& path, const std::vector<Heatmap>& panels) {
+  if (panels.empty()) throw Error("Cannot draw heatmaps for " + in_quotes(path) + ": there are no panels.");
+  int widest_row_label = 0;
+  for (std::size_t i = 0; i < panels.size(); ++i) {
+    check_heatmap(path, panels, i);
+    for (const std::string& label : panels[i].row_labels) {
+      widest_row_label = std::max(widest_row_label, text_length(label, kHeatmapTextScale));
+    }
+  }
+  // Every grid starts here, so that panels line up.
+  const int grid_left = kPadding + (widest_row_label > 0 ? widest_row_label + kHeatmapLabelGap : 0);
+
+  HeatmapLayout layout;
+  int right = 0;  // the rightmost column of ink
+  int y = kPadding;
+  for (const Heatmap& heatmap : panels) {
+    PanelLayout panel;
+    panel.heatmap = &heatmap;
+    panel.top = y;
+    if (!heatmap.title.empty()) {
+      right = std::max(right, kPadding + text_length(heatmap.title, kHeatmapTextScale) - 1);
+      y += kHeatmapLineHeight + kHeatmapTitleGap;
+    }
+    int widest_column_label = 0;
+    for (const std::string& label : heatmap.column_labels) {
+      widest_column_label = std::max(widest_column_label, text_length(label, kHeatmapTextScale));
+    }
+    panel.upwards_column_labels = widest_column_label > kHeatmapCellSize;
+    y += panel.upwards_column_labels ? widest_column_label : kHeatmapLineHeight;
+    panel.column_label_bottom = y - 1;
+    y += kHeatmapLabelGap;
+    const int columns = static_cast<int>(heatmap.column_labels.size());
+    const int rows = static_cast<int>(heatmap.row_labels.size());
+    panel.grid = {grid_left, y, grid_left + columns * kHeatmapCellSize - 1, y + rows * kHeatmapCellSize - 1};
+    right = std::max(right, panel.grid.right + 1);  // the frame
+    y = panel.grid.bottom + 2 + kHeatmapPanelGap;
+    layout.panels.push_back(panel);
+  }
+  layout.width = right + 1 + kPadding;
+  layout.height = y - kHeatmapPanelGap + kPadding;
+  if (layout.width > kMaximumSide || layout.height > kMaximumSide) {
+    throw Error("Cannot draw " + std::to_string(panels.size()) + " heatmaps for " + in_quotes(path) +
+                ": the image would be more than " + std::to_string(kMaximumSide) +
+                " pixels on a side. Write fewer or smaller panels per image.");
+  }
+  return layout;
+}
+
+void draw_heatmap(Canvas& canvas, const PanelLayout& panel) {
+  const Heatmap& heatmap = *panel.heatmap;
+  const Rectangle& grid = panel.grid;
+  canvas.text(kPadding, panel.top, heatmap.title, kBlack, kHeatmapTextScale, TextDirection::rightwards);
+  const std::size_t columns = heatmap.column_labels.size();
+  for (std::size_t column = 0; column < columns; ++column) {
+    const int left = grid.left + static_cast<int>(column) * kHeatmapCellSize;
+    const std::string& label = heatmap.column_labels[column];
+    if (panel.upwards_column_labels) {
+      canvas.text(left + (kHeatmapCellSize - kHeatmapTextAscent) / 2, panel.column_label_bottom, label, kBlack,
+                  kHeatmapTextScale, TextDirection::upwards);
+    } else {
+      canvas.text(left + (kHeatmapCellSize - text_length(label, kHeatmapTextScale)) / 2,
+                  panel.column_label_bottom + 1 - kHeatmapLineHeight, label, kBlack, kHeatmapTextScale,
+                  TextDirection::rightwards);
+    }
+  }
+  for (std::size_t row = 0; row < heatmap.row_labels.size(); ++row) {
+    const int top = grid.top + static_cast<int>(row) * kHeatmapCellSize;
+    const std::string& label = heatmap.row_labels[row];
+    canvas.text(grid.left - kHeatmapLabelGap - text_length(label, kHeatmapTextScale),
+                top + (kHeatmapCellSize - kHeatmapTextAscent) / 2, label, kBlack, kHeatmapTextScale,
+                TextDirection::rightwards);
+    for (std::size_t column = 0; column < columns; ++column) {
+      const int left = grid.left + static_cast<int>(column) * kHeatmapCellSize;
+      canvas.fill({left, top, left + kHeatmapCellSize - 1, top + kHeatmapCellSize - 1},
+                  heatmap_color(heatmap.weights[row * columns + column]));
+    }
+  }
+  canvas.outline({grid.left - 1, grid.top - 1, grid.right + 1, grid.bottom + 1}, kHeatmapFrame);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Encoding
+
 std::vector<unsigned char> encode_png(const std::string& path, const Canvas& canvas) {
   png_image image{};
   image.version = PNG_IMAGE_VERSION;
@@ -528,13 +665,44 @@ std::vector<unsigned char> encode_png(const std::string& path, const Canvas& can
   return bytes;
 }
 
-}  // namespace
-
-void write_line_chart_png(const std::string& path, const LineChart& chart) {
-  const std::vector<unsigned char> png = encode_png(path, draw(path, chart));
+void write_png(const std::string& path, const Canvas& canvas) {
+  const std::vector<unsigned char> png = encode_png(path, canvas);
   AtomicFile file(path, "chart file");
   file.write(png.data(), png.size());
   file.commit();
+}
+
+}  // namespace
+
+void write_line_chart_png(const std::string& path, const LineChart& chart) { write_png(path, draw(path, chart)); }
+
+Color heatmap_color(double weight) {
+  // ColorBrewer's 9-class "Blues", lightest first, at weights 0, 1/8, ..., 1.
+  static constexpr std::array<Color, 9> kBlues = {{{247, 251, 255},
+                                                   {222, 235, 247},
+                                                   {198, 219, 239},
+                                                   {158, 202, 225},
+                                                   {107, 174, 214},
+                                                   {66, 146, 198},
+                                                   {33, 113, 181},
+                                                   {8, 81, 156},
+                                                   {8, 48, 107}}};
+  const double position = (weight > 0.0 ? std::min(weight, 1.0) : 0.0) * (kBlues.size() - 1);  // NaN goes to 0
+  const std::size_t below = std::min(static_cast<std::size_t>(position), kBlues.size() - 2);
+  const double fraction = position - static_cast<double>(below);
+  const auto mix = [&](uint8_t from, uint8_t to) {
+    return static_cast<uint8_t>(std::lround(from + fraction * (static_cast<double>(to) - from)));
+  };
+  const Color& low = kBlues[below];
+  const Color& high = kBlues[below + 1];
+  return {mix(low.red, high.red), mix(low.green, high.green), mix(low.blue, high.blue)};
+}
+
+void write_heatmap_png(const std::string& path, const std::vector<Heatmap>& panels) {
+  const HeatmapLayout layout = lay_out_heatmaps(path, panels);
+  Canvas canvas(layout.width, layout.height, kWhite);
+  for (const PanelLayout& panel : layout.panels) draw_heatmap(canvas, panel);
+  write_png(path, canvas);
 }
 
 }  // namespace loom

@@ -1,11 +1,13 @@
-// Line charts come out as PNG files with a white background and each series in its colour where its values put it,
-// and charts that cannot be drawn or written are refused with messages that say why.
+// Line charts come out as PNG files with a white background and each series in its colour where its values put it;
+// heatmaps as grids of square cells, darker for larger weights, with their labels; and charts that cannot be drawn
+// or written are refused with messages that say why.
 #include "loom/runtime/plot.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <png.h>
 
+#include <array>
 #include <cmath>
 #include <filesystem>
 #include <limits>
@@ -42,6 +44,20 @@ struct Image {
       for (int x = 0; x < width; ++x) matches += at(x, y) == color;
     }
     return matches;
+  }
+
+  // The smallest rectangle holding every pixel of `color` (left, top, right, bottom, inclusive); all -1 when there
+  // are none.
+  std::array<int, 4> bounds(Color color) const {
+    std::array<int, 4> box = {-1, -1, -1, -1};
+    for (int y = 0; y < height; ++y) {
+      for (int x = 0; x < width; ++x) {
+        if (at(x, y) != color) continue;
+        if (box[0] < 0) box = {x, y, x, y};
+        box = {std::min(box[0], x), std::min(box[1], y), std::max(box[2], x), std::max(box[3], y)};
+      }
+    }
+    return box;
   }
 
   // The mean row of the pixels of `color` in column x; -1 when there are none.
@@ -218,6 +234,179 @@ TEST_F(LineChartTest, UnwritablePathIsNamed) {
   EXPECT_THAT([&] { write_line_chart_png(path, loss_chart()); },
               ThrowsMessage<Error>(AllOf(HasSubstr("Could not create the temporary chart file '" + path),
                                          HasSubstr("Check that the directory exists"))));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Heatmaps
+
+constexpr Color kBlack{0, 0, 0};
+constexpr int kCell = kHeatmapCellSize;
+
+double luminance(Color color) { return 0.2126 * color.red + 0.7152 * color.green + 0.0722 * color.blue; }
+
+// Attention of the phonemes K AE over the letters C A T, all of it on one cell: row 1, column 2.
+Heatmap attention_on_one_cell() { return {"CAT -> K AE T", {"C", "A", "T"}, {"K", "AE"}, {0, 0, 0, 0, 0, 1}}; }
+
+class HeatmapTest : public ::testing::Test {
+ protected:
+  Image write_and_read(const std::vector<Heatmap>& panels) {
+    write_heatmap_png(path_, panels);
+    return read_png(path_);
+  }
+
+  testing::TemporaryDirectory directory_;
+  std::string path_ = directory_.file("attention.png");
+};
+
+TEST(HeatmapColor, DarkensEvenlyFromNearWhiteToDarkBlue) {
+  EXPECT_EQ(heatmap_color(0.0), (Color{247, 251, 255}));
+  EXPECT_EQ(heatmap_color(1.0), (Color{8, 48, 107}));
+  for (int step = 1; step <= 20; ++step) {
+    EXPECT_LT(luminance(heatmap_color(step / 20.0)), luminance(heatmap_color((step - 1) / 20.0))) << step;
+  }
+  EXPECT_EQ(heatmap_color(2.0), heatmap_color(1.0));
+  EXPECT_EQ(heatmap_color(-1.0), heatmap_color(0.0));
+}
+
+// The six cells are the only pixels in the ramp's colours: five light ones and the dark one in the bottom-right
+// corner of the 3-column, 2-row grid.
+TEST_F(HeatmapTest, CellsAreSquaresDarkerForLargerWeights) {
+  const Image image = write_and_read({attention_on_one_cell()});
+  const Color light = heatmap_color(0.0);
+  const Color dark = heatmap_color(1.0);
+  EXPECT_EQ(image.count(dark), kCell * kCell);
+  EXPECT_EQ(image.count(light), 5 * kCell * kCell);
+  const std::array<int, 4> cell = image.bounds(dark);
+  EXPECT_EQ(cell[2] - cell[0] + 1, kCell);
+  EXPECT_EQ(cell[3] - cell[1] + 1, kCell);
+  const std::array<int, 4> grid = image.bounds(light);
+  EXPECT_EQ(grid[2] - grid[0] + 1, 3 * kCell);
+  EXPECT_EQ(grid[3] - grid[1] + 1, 2 * kCell);
+  EXPECT_EQ(cell[0], grid[0] + 2 * kCell);
+  EXPECT_EQ(cell[1], grid[1] + kCell);
+  // The middle of the weight-1 cell, and of the weight-0 cells left of it and above it.
+  const int x = cell[0] + kCell / 2;
+  const int y = cell[1] + kCell / 2;
+  EXPECT_LT(luminance(image.at(x, y)), luminance(image.at(x - kCell, y)) - 100);
+  EXPECT_LT(luminance(image.at(x, y)), luminance(image.at(x, y - kCell)) - 100);
+  EXPECT_EQ(image.at(0, 0), kWhite);
+}
+
+// Without a title, which would be wider than the grid.
+TEST_F(HeatmapTest, EachRowAndColumnAddsOneCellToTheSize) {
+  Heatmap heatmap = attention_on_one_cell();
+  heatmap.title.clear();
+  const Image base = write_and_read({heatmap});
+  Heatmap taller = heatmap;
+  taller.row_labels.push_back("T");
+  taller.weights.insert(taller.weights.end(), {0, 0, 0});
+  const Image taller_image = write_and_read({taller});
+  EXPECT_EQ(taller_image.width, base.width);
+  EXPECT_EQ(taller_image.height, base.height + kCell);
+  Heatmap wider = heatmap;
+  wider.column_labels.push_back("S");
+  wider.weights = {0, 0, 0, 0, 0, 0, 0, 1};
+  const Image wider_image = write_and_read({wider});
+  EXPECT_EQ(wider_image.width, base.width + kCell);
+  EXPECT_EQ(wider_image.height, base.height);
+}
+
+// The second panel's row labels are wider, so both grids move right together.
+TEST_F(HeatmapTest, PanelsAreStackedWithTheirGridsAligned) {
+  Heatmap second{"DOG -> D AO G", {"D", "O", "G"}, {"DH", "AO", "<end>"}, {1, 0, 0, 0, 1, 0, 0, 0, 1}};
+  const Image single = write_and_read({attention_on_one_cell()});
+  const Image stacked = write_and_read({attention_on_one_cell(), second});
+  EXPECT_GT(stacked.height, single.height + 3 * kCell);
+  EXPECT_EQ(stacked.count(heatmap_color(1.0)), 4 * kCell * kCell);
+  // Dark cells: the first panel's in column 2, the second panel's diagonal in columns 0, 1 and 2.
+  const std::array<int, 4> dark = stacked.bounds(heatmap_color(1.0));
+  const std::array<int, 4> light = stacked.bounds(heatmap_color(0.0));
+  EXPECT_EQ(dark[0], light[0]);
+  EXPECT_EQ(dark[2], light[2]);
+  EXPECT_EQ(dark[2] - dark[0] + 1, 3 * kCell);
+}
+
+TEST_F(HeatmapTest, LabelsAreWrittenLeftOfAndAboveTheGrid) {
+  Heatmap unlabelled = attention_on_one_cell();
+  unlabelled.title.clear();
+  unlabelled.column_labels = {"", "", ""};
+  unlabelled.row_labels = {"", ""};
+  EXPECT_EQ(write_and_read({unlabelled}).count(kBlack), 0);
+
+  const Image image = write_and_read({attention_on_one_cell()});
+  const std::array<int, 4> grid = image.bounds(heatmap_color(0.0));
+  int left_of_grid = 0;
+  int above_grid = 0;
+  for (int y = 0; y < image.height; ++y) {
+    for (int x = 0; x < image.width; ++x) {
+      if (image.at(x, y) != kBlack) continue;
+      left_of_grid += x < grid[0] && y >= grid[1] && y <= grid[3];
+      above_grid += y < grid[1] && x >= grid[0] && x <= grid[2];
+    }
+  }
+  EXPECT_GT(left_of_grid, 50);
+  EXPECT_GT(above_grid, 50);
+}
+
+// "<end>" is 58 pixels long in the heatmap's font, wider than a cell; upwards it stands taller than a cell.
+TEST_F(HeatmapTest, ColumnLabelsWiderThanACellAreWrittenUpwards) {
+  const Heatmap heatmap{"", {"<end>", "A"}, {"AH"}, {0, 1}};
+  const Image image = write_and_read({heatmap});
+  const std::array<int, 4> grid = image.bounds(heatmap_color(0.0));
+  int top = grid[1];
+  for (int y = 0; y < grid[1]; ++y) {
+    for (int x = grid[0]; x < grid[0] + kCell; ++x) {
+      if (image.at(x, y) == kBlack) top = std::min(top, y);
+    }
+  }
+  EXPECT_GT(grid[1] - top, kCell);
+}
+
+TEST_F(HeatmapTest, ReplacesAnExistingFileAndLeavesNoTemporary) {
+  testing::write_bytes(path_, {1, 2, 3});
+  write_and_read({attention_on_one_cell()});
+  EXPECT_THAT(directory_.entries(), ElementsAre("attention.png"));
+}
+
+TEST_F(HeatmapTest, NoPanelsAreRefused) {
+  EXPECT_THAT([&] { write_heatmap_png(path_, {}); },
+              ThrowsMessage<Error>(HasSubstr("Cannot draw heatmaps for '" + path_ + "': there are no panels")));
+  EXPECT_FALSE(std::filesystem::exists(path_));
+}
+
+TEST_F(HeatmapTest, PanelWithoutRowsIsRefused) {
+  const Heatmap empty{"nothing", {"A"}, {}, {}};
+  EXPECT_THAT(
+      [&] {
+        write_heatmap_png(path_, {attention_on_one_cell(), empty});
+      },
+      ThrowsMessage<Error>(
+          AllOf(HasSubstr("heatmap 'nothing' (panel 2 of 2)"), HasSubstr("it has 0 rows and 1 columns"))));
+}
+
+TEST_F(HeatmapTest, WeightCountThatDoesNotMatchTheLabelsIsRefused) {
+  Heatmap heatmap = attention_on_one_cell();
+  heatmap.weights.pop_back();
+  EXPECT_THAT([&] { write_heatmap_png(path_, {heatmap}); },
+              ThrowsMessage<Error>(HasSubstr("it has 5 weights, but 2 row labels and 3 column labels make 6 cells")));
+}
+
+TEST_F(HeatmapTest, NanAndOutOfRangeWeightsAreRefused) {
+  Heatmap heatmap = attention_on_one_cell();
+  heatmap.weights[4] = std::numeric_limits<float>::quiet_NaN();
+  EXPECT_THAT([&] { write_heatmap_png(path_, {heatmap}); },
+              ThrowsMessage<Error>(HasSubstr("the weight in row 1, column 1 is NaN; weights must lie in [0, 1]")));
+  heatmap.weights[4] = 1.5f;
+  EXPECT_THAT([&] { write_heatmap_png(path_, {heatmap}); },
+              ThrowsMessage<Error>(HasSubstr("the weight in row 1, column 1 is 1.500000")));
+  EXPECT_FALSE(std::filesystem::exists(path_));
+}
+
+TEST_F(HeatmapTest, ImageTallerThanTheLimitIsRefused) {
+  const std::vector<Heatmap> panels(200, attention_on_one_cell());
+  EXPECT_THAT([&] { write_heatmap_png(path_, panels); },
+              ThrowsMessage<Error>(HasSubstr("Cannot draw 200 heatmaps for '" + path_ +
+                                             "': the image would be more than 16384 pixels on a side")));
 }
 
 }  // namespace

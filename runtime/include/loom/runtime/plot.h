@@ -1,5 +1,6 @@
-// Line charts written as PNG images, for loss and accuracy curves of training runs: training loss per step and
-// validation loss per epoch on one pair of axes, with tick labels, axis labels, a title and a legend.
+// Charts written as PNG images: line charts, for loss and accuracy curves of training runs (training loss per step
+// and validation loss per epoch on one pair of axes, with tick labels, axis labels, a title and a legend), and
+// heatmaps, for attention weights (which source letters each output phoneme looked at).
 #pragma once
 
 #include <array>
@@ -60,5 +61,28 @@ struct LineChart {
 // Throws loom::Error for a chart without series, a series without finite points, a size below 200x150 pixels,
 // and a path that cannot be written.
 void write_line_chart_png(const std::string& path, const LineChart& chart);
+
+// One matrix of weights in [0, 1], drawn as a grid of square cells with its labels around it. The labels give the
+// shape: one row per row label, one column per column label (a label may be empty).
+struct Heatmap {
+  std::string title;                       // above the grid, e.g. "PHONEME -> F OW N IY M"
+  std::vector<std::string> column_labels;  // above the columns, e.g. the letters of the source word
+  std::vector<std::string> row_labels;     // left of the rows, e.g. the predicted phonemes
+  std::vector<float> weights;              // [rows, columns], row-major
+};
+
+// Pixels per side of a heatmap cell.
+inline constexpr int kHeatmapCellSize = 28;
+
+// The colour of a weight in [0, 1], from near-white at 0 to dark blue at 1 (ColorBrewer's "Blues", whose
+// lightness falls evenly); weights outside are clamped.
+Color heatmap_color(double weight);
+
+// Draws `panels` one below the other, each with its title, then its column labels, then its grid with the row
+// labels on the left; the grids' left edges line up. Column labels wider than a cell are written upwards. Writes
+// the image to `path` as an 8-bit RGB PNG, atomically, in the built-in font of write_line_chart_png.
+// Throws loom::Error for no panels, a panel without rows or columns, a weight count other than rows x columns, a
+// weight that is NaN or outside [0, 1], an image over 16384 pixels on a side and a path that cannot be written.
+void write_heatmap_png(const std::string& path, const std::vector<Heatmap>& panels);
 
 }  // namespace loom
