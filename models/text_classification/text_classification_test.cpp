@@ -7,6 +7,7 @@
 
 #include "loom/runtime/errors.h"
 #include "loom/runtime/random.h"
+#include "loom/testing/programs.h"
 
 #include <gtest/gtest.h>
 
@@ -23,16 +24,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/// A directory of this process, removed at exit.
-const fs::path &scratch() {
-  struct Directory {
-    fs::path path = fs::temp_directory_path() / ("text_classification_test." + std::to_string(getpid()));
-    Directory() { fs::create_directories(path); }
-    ~Directory() { fs::remove_all(path); }
-  };
-  static const Directory directory;
-  return directory.path;
-}
+const fs::path &scratch() { return loom::testing::scratch_directory("text_classification_test"); }
 
 /// One synthetic email: a few headers, a subject and a body whose words are half drawn from its
 /// class's own words, half from words both classes use.
@@ -80,23 +72,8 @@ fs::path write_synthetic_corpus(int count) {
   return root;
 }
 
-struct ProgramRun {
-  int status = 0;
-  std::string output; // standard output and standard error
-};
-
-ProgramRun run(const std::string &command) {
-  ProgramRun result;
-  FILE *pipe = popen((command + " 2>&1").c_str(), "r");
-  if (!pipe)
-    throw std::runtime_error("cannot run " + command);
-  std::array<char, 4096> buffer;
-  while (size_t read = fread(buffer.data(), 1, buffer.size(), pipe))
-    result.output.append(buffer.data(), read);
-  int status = pclose(pipe);
-  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
+using loom::testing::ProgramRun;
+ProgramRun run(const std::string &command) { return loom::testing::run_program(command); }
 
 /// train_text_classification on the synthetic corpus, writing into the scratch directory under `name`.
 ProgramRun train(const std::string &name, const std::string &options) {

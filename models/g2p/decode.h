@@ -1,0 +1,81 @@
+// Greedy decoding with a compiled g2p decoder (g2p_greedy or g2p_greedy_one): words in, predicted
+// pronunciations and attention weights out, a batch of the decoder's size at a time.
+#pragma once
+
+#include "sizes.h"
+
+#include "loom/runtime/cmudict.h"
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+namespace loom::g2p {
+
+struct Prediction {
+  Pronunciation phonemes;
+  /// One row per predicted phoneme and one for <end> when the decoder wrote it, each holding the
+  /// attention weight of every letter of the word.
+  std::vector<std::vector<float>> attention;
+};
+
+/// Whether the compiled models can read `word` at all (they have kSourceSteps letter steps).
+inline bool readable(const std::string &word) {
+  return !word.empty() && int64_t(word.size()) <= kSourceSteps;
+}
+
+/// Decodes `words` (each readable()) with `decoder`, whose parameters must be loaded.
+template <typename Decoder>
+std::vector<Prediction> decode(Decoder &decoder, const std::vector<std::string> &words, const PhonemeSymbols &symbols) {
+  constexpr int64_t batch = Decoder::source_lengths_shape[0];
+  std::vector<Prediction> predictions;
+  predictions.reserve(words.size());
+  std::fill(decoder.start().begin(), decoder.start().end(), PhonemeSymbols::kStart);
+  for (size_t first = 0; first < words.size(); first += batch) {
+    const int64_t count = std::min<int64_t>(batch, int64_t(words.size() - first));
+    // A partial last batch repeats its first word in the unused slots.
+    std::vector<std::string> chunk(words.begin() + first, words.begin() + first + count);
+    chunk.resize(batch, chunk.front());
+    fill_source_batch(chunk, kSourceSteps, decoder.source(), decoder.source_lengths());
+    decoder.forward();
+    auto phonemes = decoder.phonemes();   // [T, B]
+    auto attention = decoder.attention(); // [T, B, S]
+    for (int64_t b = 0; b < count; ++b) {
+      Prediction prediction;
+      const size_t letters = chunk[b].size();
+      for (int64_t t = 0; t < kTargetSteps; ++t) {
+        const int32_t id = phonemes[t * batch + b];
+        const float *weights = &attention[(t * batch + b) * kSourceSteps];
+        prediction.attention.emplace_back(weights, weights + letters);
+        if (id == PhonemeSymbols::kEnd)
+          break;
+        prediction.phonemes.push_back(symbols.symbol(id));
+      }
+      predictions.push_back(std::move(prediction));
+    }
+  }
+  return predictions;
+}
+
+/// Word and phoneme error rates of greedy decoding over `entries`. Words the models cannot read
+/// count as wrong, with their first pronunciation's length in phoneme errors.
+template <typename Decoder>
+PronunciationErrors score(Decoder &decoder, const std::vector<DictionaryEntry> &entries, const PhonemeSymbols &symbols) {
+  std::vector<std::string> words;
+  std::vector<const DictionaryEntry *> readable_entries;
+  PronunciationErrors errors;
+  for (const DictionaryEntry &entry : entries) {
+    if (readable(entry.word)) {
+      words.push_back(entry.word);
+      readable_entries.push_back(&entry);
+    } else {
+      errors.add({}, entry.pronunciations);
+    }
+  }
+  std::vector<Prediction> predictions = decode(decoder, words, symbols);
+  for (size_t i = 0; i < predictions.size(); ++i)
+    errors.add(predictions[i].phonemes, readable_entries[i]->pronunciations);
+  return errors;
+}
+
+} // namespace loom::g2p
