@@ -250,14 +250,35 @@ Tensor Model::parameter(const std::string &name, Shape shape, Initializer init,
   return result;
 }
 
+/// Records a loom.constant of `shape` holding `values` (one value: a splat).
+template <typename T>
+static Tensor constantOf(Model &model, const Shape &shape, llvm::ArrayRef<T> values, Type element) {
+  checkShape(model, "constant", shape);
+  int64_t count = 1;
+  for (int64_t d : shape)
+    count *= d;
+  model.require(values.size() == 1 || int64_t(values.size()) == count,
+                "a constant " + to_string(shape) + " needs " + std::to_string(count) + " values, got " +
+                    std::to_string(values.size()));
+  auto type = RankedTensorType::get(shape, element);
+  auto op = Recorder::builder(model).create<ConstantOp>(Recorder::location(model), type,
+                                                        DenseElementsAttr::get(type, values));
+  return Recorder::wrap(model, op.getResult());
+}
+
 Tensor Model::constant(Shape shape, float value, std::source_location where) {
   LayerScope scope(*this, layer_, kind_, layer_.empty() ? where : where_);
-  checkShape(*this, "constant", shape);
-  OpBuilder &b = Recorder::builder(*this);
-  auto type = RankedTensorType::get(shape, b.getF32Type());
-  auto op = b.create<ConstantOp>(Recorder::location(*this), type,
-                                 DenseElementsAttr::get(type, llvm::makeArrayRef(value)));
-  return Recorder::wrap(*this, op.getResult());
+  return constantOf<float>(*this, shape, llvm::makeArrayRef(value), Recorder::builder(*this).getF32Type());
+}
+
+Tensor Model::constant(Shape shape, const std::vector<float> &values, std::source_location where) {
+  LayerScope scope(*this, layer_, kind_, layer_.empty() ? where : where_);
+  return constantOf<float>(*this, shape, values, Recorder::builder(*this).getF32Type());
+}
+
+Tensor Model::integer_constant(Shape shape, int32_t value, std::source_location where) {
+  LayerScope scope(*this, layer_, kind_, layer_.empty() ? where : where_);
+  return constantOf<int32_t>(*this, shape, llvm::makeArrayRef(value), Recorder::builder(*this).getI32Type());
 }
 
 void Model::output(const std::string &name, const Tensor &value, std::source_location where) {

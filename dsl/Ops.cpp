@@ -182,6 +182,50 @@ Tensor argmax(const Tensor &x, Where where) {
                           /*integerResult=*/true);
 }
 
+Tensor top_k(const Tensor &x, int64_t k, Where where) {
+  OpScope scope(x, "top_k", where);
+  OpBuilder &b = Recorder::builder(scope.model());
+  NamedAttribute attr = b.getNamedAttr("k", b.getI64IntegerAttr(k));
+  return Recorder::record(scope.model(), TopKOp::getOperationName(), {x}, {attr}, /*integerResult=*/true);
+}
+
+Tensor gather_beams(const Tensor &x, const Tensor &indices, Where where) {
+  OpScope scope(x, "gather_beams", where);
+  requireIds(scope.model(), indices, "indices");
+  return Recorder::record(scope.model(), GatherBeamsOp::getOperationName(), {x, indices}, {}, x.is_integer());
+}
+
+namespace {
+Tensor integerDivision(const Tensor &x, int64_t divisor, StringRef opName, const char *name, Where where) {
+  OpScope scope(x, name, where);
+  requireIds(scope.model(), x, "the dividend");
+  OpBuilder &b = Recorder::builder(scope.model());
+  NamedAttribute attr = b.getNamedAttr("divisor", b.getI64IntegerAttr(divisor));
+  return Recorder::record(scope.model(), opName, {x}, {attr}, /*integerResult=*/true);
+}
+} // namespace
+
+Tensor quotient(const Tensor &x, int64_t divisor, Where where) {
+  return integerDivision(x, divisor, QuotientOp::getOperationName(), "quotient", where);
+}
+Tensor remainder(const Tensor &x, int64_t divisor, Where where) {
+  return integerDivision(x, divisor, RemainderOp::getOperationName(), "remainder", where);
+}
+
+Tensor repeat_each(const Tensor &x, int64_t axis, int64_t times, Where where) {
+  OpScope scope(x, "repeat_each", where);
+  Model &model = scope.model();
+  model.require(!x.is_integer(), "repeats float tensors, got int32 " + to_string(x.shape()));
+  model.require(axis >= 0 && axis < x.rank() && times >= 1,
+                "needs an axis of " + to_string(x.shape()) + " and a positive count, got axis " + std::to_string(axis) +
+                    " and " + std::to_string(times));
+  // [..., n, ...] -> [..., n, times, ...] -> [..., n * times, ...]
+  Shape spread = x.shape(), repeated = x.shape();
+  spread.insert(spread.begin() + axis + 1, times);
+  repeated[size_t(axis)] *= times;
+  return reshape(broadcast(x, {axis + 1}, spread, where), repeated, where);
+}
+
 Tensor slice(const Tensor &x, int64_t axis, int64_t start, int64_t size, Where where) {
   OpScope scope(x, "slice", where);
   OpBuilder &b = Recorder::builder(scope.model());

@@ -513,6 +513,48 @@ FailureOr<Types> ArgmaxOp::inferResultTypes() {
 }
 
 //===----------------------------------------------------------------------===//
+// TopKOp, GatherBeamsOp, QuotientOp, RemainderOp
+//===----------------------------------------------------------------------===//
+
+FailureOr<Types> TopKOp::inferResultTypes() {
+  auto i32 = IntegerType::get(getContext(), 32);
+  auto inputType = ranked(input().getType());
+  const int64_t count = int64_t(k());
+  if (count < 1)
+    return reject(emitOpError() << "needs k >= 1, got " << count);
+  if (!inputType)
+    return Types{UnrankedTensorType::get(i32)};
+  if (inputType.getRank() < 1 || inputType.getShape().back() < count)
+    return reject(emitOpError() << "needs an operand [..., N] with N >= k = " << count << ", got "
+                                << shapeString(inputType));
+  SmallVector<int64_t> shape(inputType.getShape().begin(), inputType.getShape().end());
+  shape.back() = count;
+  return Types{tensorOf(shape, i32)};
+}
+
+FailureOr<Types> GatherBeamsOp::inferResultTypes() {
+  auto inputType = ranked(input().getType()), indicesType = ranked(indices().getType());
+  if (!inputType || !indicesType)
+    return Types{unranked(input().getType())};
+  if (inputType.getRank() < 2 || indicesType.getRank() != 2 ||
+      inputType.getDimSize(0) != indicesType.getDimSize(0))
+    return reject(emitOpError() << "needs input [B, K, ...] and indices [B, J], got "
+                                << shapeString(inputType) << " and " << shapeString(indicesType));
+  SmallVector<int64_t> shape(inputType.getShape().begin(), inputType.getShape().end());
+  shape[1] = indicesType.getDimSize(1);
+  return Types{tensorOf(shape, inputType.getElementType())};
+}
+
+static FailureOr<Types> integerDivision(Operation *op, int64_t divisor) {
+  if (divisor < 1)
+    return reject(op->emitOpError() << "needs a positive divisor, got " << divisor);
+  return sameAsOperand(op);
+}
+
+FailureOr<Types> QuotientOp::inferResultTypes() { return integerDivision(*this, int64_t(divisor())); }
+FailureOr<Types> RemainderOp::inferResultTypes() { return integerDivision(*this, int64_t(divisor())); }
+
+//===----------------------------------------------------------------------===//
 // SparseSoftmaxCrossEntropyOp and its gradient
 //===----------------------------------------------------------------------===//
 

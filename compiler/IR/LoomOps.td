@@ -451,6 +451,61 @@ def Loom_ArgmaxOp : Loom_ShapedOp<"argmax", [NoSideEffect]> {
 }
 
 //===----------------------------------------------------------------------===//
+// Search: beam search's selection, reordering and index arithmetic
+//===----------------------------------------------------------------------===//
+
+def Loom_TopKOp : Loom_ShapedOp<"top_k", [NoSideEffect]> {
+  let summary = "indices of the k largest entries along the last axis, largest first";
+  let description = [{
+    `input : [d..., N]` gives `[d..., k]` int32 indices, `1 <= k <= N`, in
+    descending order of value; equal values keep their index order (the lower
+    index first) and NaN ranks below every number.
+
+    ```mlir
+    %best = loom.top_k %scores {k = 4 : i64} : (tensor<8x168xf32>) -> tensor<8x4xi32>
+    ```
+  }];
+  let arguments = (ins Loom_FloatTensor:$input, I64Attr:$k);
+  let results = (outs Loom_IntTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Loom_GatherBeamsOp : Loom_ShapedOp<"gather_beams", [NoSideEffect]> {
+  let summary = "picks entries along axis 1 per batch row (beam search's reordering)";
+  let description = [{
+    `input : [B, K, rest...]` and `indices : [B, J]` int32 with values in
+    `[0, K)` give `[B, J, rest...]`: `result[b, j, ...] = input[b, indices[b, j], ...]`.
+    Indices outside `[0, K)` are clamped into it. The result has the input's
+    element type.
+
+    ```mlir
+    %h = loom.gather_beams %states, %parents : (tensor<8x4x256xf32>, tensor<8x4xi32>) -> tensor<8x4x256xf32>
+    ```
+  }];
+  let arguments = (ins Loom_Tensor:$input, Loom_IntTensor:$indices);
+  let results = (outs Loom_Tensor:$result);
+  let assemblyFormat = "$input `,` $indices attr-dict `:` functional-type(operands, results)";
+}
+
+class Loom_IntegerDivisionOp<string mnemonic, string what> : Loom_ShapedOp<mnemonic, [NoSideEffect]> {
+  let summary = "integer " # what # " by a positive constant, element-wise";
+  let description = [{
+    Rounds towards negative infinity, so the remainder is in `[0, divisor)`
+    (Python's `//` and `%`).
+
+    ```mlir
+    %r = loom.}] # mnemonic # [{ %flat {divisor = 42 : i64} : (tensor<8x4xi32>) -> tensor<8x4xi32>
+    ```
+  }];
+  let arguments = (ins Loom_IntTensor:$input, I64Attr:$divisor);
+  let results = (outs Loom_IntTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Loom_QuotientOp : Loom_IntegerDivisionOp<"quotient", "quotient">;
+def Loom_RemainderOp : Loom_IntegerDivisionOp<"remainder", "remainder">;
+
+//===----------------------------------------------------------------------===//
 // Training: gradients and optimizer updates
 //===----------------------------------------------------------------------===//
 

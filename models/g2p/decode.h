@@ -1,5 +1,7 @@
-// Greedy decoding with a compiled g2p decoder (g2p_greedy or g2p_greedy_one): words in, predicted
-// pronunciations and attention weights out, a batch of the decoder's size at a time.
+// Decoding with a compiled g2p decoder: greedy (g2p_greedy, g2p_greedy_one) or beam search
+// (g2p_beam, g2p_beam_one). Words in, predicted pronunciations out (with the attention weights of
+// greedy decoding, or the log-probability of beam search's best beam), a batch of the decoder's
+// size at a time.
 #pragma once
 
 #include "sizes.h"
@@ -14,9 +16,11 @@ namespace loom::g2p {
 
 struct Prediction {
   Pronunciation phonemes;
-  /// One row per predicted phoneme and one for <end> when the decoder wrote it, each holding the
-  /// attention weight of every letter of the word.
+  /// Greedy decoders: one row per predicted phoneme and one for <end> when the decoder wrote it,
+  /// each holding the attention weight of every letter of the word.
   std::vector<std::vector<float>> attention;
+  /// Beam search: the log-probability of the pronunciation and its <end>.
+  float score = 0;
 };
 
 /// Whether the compiled models can read `word` at all (they have kSourceSteps letter steps).
@@ -30,7 +34,7 @@ std::vector<Prediction> decode(Decoder &decoder, const std::vector<std::string> 
   constexpr int64_t batch = Decoder::source_lengths_shape[0];
   std::vector<Prediction> predictions;
   predictions.reserve(words.size());
-  std::fill(decoder.start().begin(), decoder.start().end(), PhonemeSymbols::kStart);
+  static_assert(PhonemeSymbols::kStart == kStartId && PhonemeSymbols::kEnd == kEndId);
   for (size_t first = 0; first < words.size(); first += batch) {
     const int64_t count = std::min<int64_t>(batch, int64_t(words.size() - first));
     // A partial last batch repeats its first word in the unused slots.
@@ -38,15 +42,17 @@ std::vector<Prediction> decode(Decoder &decoder, const std::vector<std::string> 
     chunk.resize(batch, chunk.front());
     fill_source_batch(chunk, kSourceSteps, decoder.source(), decoder.source_lengths());
     decoder.forward();
-    auto phonemes = decoder.phonemes();   // [T, B]
-    auto attention = decoder.attention(); // [T, B, S]
+    auto phonemes = decoder.phonemes(); // [T, B]
     for (int64_t b = 0; b < count; ++b) {
       Prediction prediction;
-      const size_t letters = chunk[b].size();
+      if constexpr (requires { decoder.scores(); })
+        prediction.score = decoder.scores()[b];
       for (int64_t t = 0; t < kTargetSteps; ++t) {
         const int32_t id = phonemes[t * batch + b];
-        const float *weights = &attention[(t * batch + b) * kSourceSteps];
-        prediction.attention.emplace_back(weights, weights + letters);
+        if constexpr (requires { decoder.attention(); }) {
+          const float *weights = &decoder.attention()[(t * batch + b) * kSourceSteps]; // [T, B, S]
+          prediction.attention.emplace_back(weights, weights + chunk[b].size());
+        }
         if (id == PhonemeSymbols::kEnd)
           break;
         prediction.phonemes.push_back(symbols.symbol(id));
@@ -57,7 +63,7 @@ std::vector<Prediction> decode(Decoder &decoder, const std::vector<std::string> 
   return predictions;
 }
 
-/// Word and phoneme error rates of greedy decoding over `entries`. Words the models cannot read
+/// Word and phoneme error rates of `decoder` over `entries`. Words the models cannot read
 /// count as wrong, with their first pronunciation's length in phoneme errors.
 template <typename Decoder>
 PronunciationErrors score(Decoder &decoder, const std::vector<DictionaryEntry> &entries, const PhonemeSymbols &symbols) {

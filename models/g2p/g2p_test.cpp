@@ -6,6 +6,8 @@
 #include "g2p.h"
 #include "g2p_greedy.h"
 #include "g2p_greedy_one.h"
+#include "g2p_beam.h"
+#include "g2p_beam_one.h"
 
 #include "loom/runtime/metrics.h"
 #include "loom/runtime/random.h"
@@ -94,6 +96,85 @@ TEST(G2pDecoding, GreedyDecodersMatchTeacherForcingOnTheirOwnChoices) {
     }
   }
   EXPECT_GT(compared, 20);
+}
+
+/// Beam search done by hand with the training model: each step scores every live prefix by teacher
+/// forcing (one prefix per batch slot), extends each beam by every phoneme, keeps the best
+/// kBeamWidth, and an ended beam extends only by <end> at no cost, as the compiled search does.
+struct Beam {
+  std::vector<int32_t> symbols;
+  double score = 0;
+  bool ended = false;
+};
+
+Beam reference_beam_search(loom::models::g2p &trainer, const std::string &word) {
+  std::vector<int32_t> letters = loom::encode_letters(word);
+  std::vector<Beam> beams{Beam{}};
+  for (int64_t t = 0; t < kTargetSteps; ++t) {
+    std::fill(trainer.source().begin(), trainer.source().end(), 0);
+    std::fill(trainer.decoder_input().begin(), trainer.decoder_input().end(), 0);
+    for (size_t k = 0; k < beams.size(); ++k) {
+      for (size_t i = 0; i < letters.size(); ++i)
+        trainer.source()[i * kBatch + k] = letters[i];
+      trainer.source_lengths()[k] = int32_t(letters.size());
+      trainer.decoder_input()[k] = kStartId;
+      for (size_t i = 0; i < beams[k].symbols.size(); ++i)
+        trainer.decoder_input()[(i + 1) * kBatch + k] = beams[k].symbols[i];
+    }
+    trainer.forward();
+    struct Candidate {
+      double score;
+      int64_t order; // beam * phonemes + symbol: the compiled top_k's tie order
+      Beam beam;
+    };
+    std::vector<Candidate> candidates;
+    for (size_t k = 0; k < beams.size(); ++k) {
+      std::vector<float> p =
+          loom::softmax(trainer.logits().subspan((size_t(t) * kBatch + k) * kPhonemeIds, kPhonemeIds));
+      for (int32_t c = 0; c < kPhonemeIds; ++c) {
+        if (beams[k].ended && c != kEndId)
+          continue;
+        Beam next = beams[k];
+        next.symbols.push_back(c);
+        next.score += beams[k].ended ? 0.0 : std::log(double(p[size_t(c)]));
+        next.ended = beams[k].ended || c == kEndId;
+        candidates.push_back({next.score, int64_t(k) * kPhonemeIds + c, next});
+      }
+    }
+    std::stable_sort(candidates.begin(), candidates.end(), [](const Candidate &a, const Candidate &b) {
+      return a.score > b.score || (a.score == b.score && a.order < b.order);
+    });
+    beams.clear();
+    for (size_t i = 0; i < candidates.size() && i < size_t(kBeamWidth); ++i)
+      beams.push_back(candidates[i].beam);
+  }
+  return beams.front();
+}
+
+TEST(G2pDecoding, BeamSearchMatchesASearchByHandWithTheTrainingModel) {
+  const std::string parameters = (scratch() / "beam.params").string();
+  auto trainer = std::make_unique<loom::models::g2p>(5);
+  trainer->save_parameters(parameters);
+  auto batch = std::make_unique<loom::models::g2p_beam>();
+  auto single = std::make_unique<loom::models::g2p_beam_one>();
+  batch->load_parameters(parameters);
+  single->load_parameters(parameters);
+  const loom::PhonemeSymbols symbols(kPhonemes);
+  std::vector<Prediction> batched = decode(*batch, kWords, symbols);
+  for (size_t w = 0; w < kWords.size(); ++w) {
+    Beam expected = reference_beam_search(*trainer, kWords[w]);
+    loom::Pronunciation phonemes;
+    for (int32_t id : expected.symbols) {
+      if (id == kEndId)
+        break;
+      phonemes.push_back(symbols.symbol(id));
+    }
+    EXPECT_EQ(batched[w].phonemes, phonemes) << kWords[w];
+    EXPECT_NEAR(batched[w].score, expected.score, 1e-4 * std::max(1.0, std::abs(expected.score))) << kWords[w];
+    const Prediction alone = decode(*single, {kWords[w]}, symbols).front();
+    EXPECT_EQ(alone.phonemes, batched[w].phonemes) << kWords[w];
+    EXPECT_NEAR(alone.score, batched[w].score, 1e-5f) << kWords[w];
+  }
 }
 
 /// A dictionary in the package's layout whose words are random letter strings, each letter

@@ -10,11 +10,15 @@
 //                   shifted right) on a masked sequence loss, Adam 1e-3, gradients clipped to norm 5;
 //   g2p_greedy      decodes a batch of words greedily in one compiled scan, each step feeding its
 //                   most likely phoneme back, and returns the attention weights of every step;
-//   g2p_greedy_one  the same for one word at a time, for latency (the g2p program).
+//   g2p_greedy_one  the same for one word at a time, for latency (the g2p program);
+//   g2p_beam, g2p_beam_one  beam search (kBeamWidth beams per word) for a batch and for one word,
+//                   also compiled: each step keeps the best beams, and the best final beam is
+//                   backtracked inside the model.
 // bench/g2p_pytorch.py is the same model in PyTorch.
 #include "sizes.h"
 
 #include "loom/dsl/Attention.h"
+#include "loom/dsl/Decoding.h"
 #include "loom/dsl/Driver.h"
 
 using namespace loom::dsl;
@@ -73,10 +77,8 @@ struct G2P {
 
   /// Greedy decoding of `batch` words: every step's phoneme [T, B] and attention weights [T, B, S].
   void decode_greedily(Model &model, int64_t batch) {
-    Tensor source = model.integer_input("source", {kSourceSteps, batch});
-    Tensor lengths = model.integer_input("source_lengths", {batch});
-    Tensor start = model.integer_input("start", {batch}); // the <start> id, in every entry
-    Encoded encoded = encode(source, lengths);
+    Encoded encoded = encode_inputs(model, batch);
+    Tensor start = model.integer_constant({batch}, kStartId);
     std::vector<Tensor> decoded =
         scan(kTargetSteps, {encoded.state, start}, {},
              [&](const std::vector<Tensor> &carried, const std::vector<Tensor> &) {
@@ -86,6 +88,33 @@ struct G2P {
              });
     model.output("phonemes", decoded[2]);
     model.output("attention", decoded[3]);
+  }
+
+  /// Beam search over `width` beams for each of `batch` words: the best beam's phonemes [T, B]
+  /// and its log-probability [B].
+  void decode_with_beams(Model &model, int64_t batch, int64_t width) {
+    Encoded encoded = encode_inputs(model, batch);
+    // Beam k of word b is row b * width + k: each reads its word's memory.
+    const AttentionMemory &memory = encoded.memory;
+    Encoded beams{{repeat_each(memory.values, 1, width), repeat_each(memory.keys, 1, width),
+                   repeat_each(memory.penalty, 0, width)},
+                  repeat_each(encoded.state, 0, width)};
+    BeamSearchOutputs best = beam_search(
+        model, {.batch = batch, .width = width, .steps = kTargetSteps, .start = kStartId, .end = kEndId},
+        {beams.state}, [&](const std::vector<Tensor> &state, const Tensor &previous) {
+          Step s = step(beams, state[0], phonemes(previous));
+          return BeamStep{{s.state}, log_softmax(logits(s.state, s.context))};
+        });
+    model.output("phonemes", best.symbols);
+    model.output("scores", best.scores);
+  }
+
+private:
+  /// The decoders' inputs: letter ids [letters, B] and each word's length [B].
+  Encoded encode_inputs(Model &model, int64_t batch) {
+    Tensor source = model.integer_input("source", {kSourceSteps, batch});
+    Tensor lengths = model.integer_input("source_lengths", {batch});
+    return encode(source, lengths);
   }
 };
 
@@ -120,4 +149,14 @@ LOOM_MODEL(g2p_greedy, model) {
 LOOM_MODEL(g2p_greedy_one, model) {
   model.variant_of("g2p");
   G2P(model).decode_greedily(model, 1);
+}
+
+LOOM_MODEL(g2p_beam, model) {
+  model.variant_of("g2p");
+  G2P(model).decode_with_beams(model, kDecodeBatch, kBeamWidth);
+}
+
+LOOM_MODEL(g2p_beam_one, model) {
+  model.variant_of("g2p");
+  G2P(model).decode_with_beams(model, 1, kBeamWidth);
 }

@@ -12,7 +12,17 @@ inline constexpr int64_t kSourceSteps = 16, kTargetSteps = 17;
 /// <pad>, A-Z and the apostrophe; <pad>, <start>, <end> and the 39 phonemes without stress.
 inline constexpr int64_t kLetterIds = 28, kPhonemeIds = 42;
 inline constexpr int64_t kEmbedding = 64, kEncoderUnits = 128, kDecoderUnits = 256, kAttentionUnits = 256;
-/// Words per training step, and per call of g2p_greedy.
+/// Words per training step, and per call of g2p_greedy and g2p_beam.
 inline constexpr int64_t kBatch = 128, kDecodeBatch = 256;
+/// The phoneme ids that start and end every pronunciation (loom::PhonemeSymbols::kStart, kEnd).
+inline constexpr int32_t kStartId = 1, kEndId = 2;
+
+/// Beams per word of g2p_beam and g2p_beam_one; set at build time with
+/// cmake -DLOOM_G2P_BEAM_WIDTH=<width>.
+#ifdef LOOM_G2P_BEAM_WIDTH
+inline constexpr int64_t kBeamWidth = LOOM_G2P_BEAM_WIDTH;
+#else
+inline constexpr int64_t kBeamWidth = 4;
+#endif
 
 } // namespace loom::g2p

@@ -5,6 +5,7 @@
 // bench/g2p_pytorch.py, so the two can be compared side by side.
 #include "decode.h"
 #include "g2p.h"
+#include "g2p_beam.h"
 #include "g2p_greedy.h"
 #include "phoneme_file.h"
 
@@ -27,6 +28,7 @@ namespace {
 
 using Model = loom::models::g2p;
 using Decoder = loom::models::g2p_greedy;
+using BeamDecoder = loom::models::g2p_beam;
 using namespace loom::g2p;
 
 constexpr loom::Seq2SeqLimits kLimits{.max_letters = kSourceSteps, .max_phonemes = kTargetSteps - 1};
@@ -105,6 +107,7 @@ EpochResult train_epoch(Model &model, const Examples &train, const loom::Phoneme
 
 
 /// Validation or test scores of the trained parameters: the decoder reads them from the checkpoint.
+template <typename Decoder>
 loom::PronunciationErrors evaluate(Decoder &decoder, const std::string &checkpoint,
                                   const std::vector<loom::DictionaryEntry> &entries, const loom::PhonemeSymbols &symbols) {
   decoder.load_parameters(checkpoint);
@@ -142,7 +145,8 @@ int main(int argc, char **argv) {
       ->check(CLI::NonNegativeNumber);
   app.add_option("--phonemes", phonemes_path, "phoneme table written for the g2p program")->capture_default_str();
   app.add_option("--json", json_path, "write the per-epoch times and error rates here, as bench/g2p_pytorch.py does");
-  app.add_option("--require-wer", require_wer, "exit with status 1 when the test word error rate is higher")
+  app.add_option("--require-wer", require_wer,
+                 "exit with status 1 when the test word error rate of beam search is higher")
       ->check(CLI::Range(0.0, 1.0));
   CLI11_PARSE(app, argc, argv);
   try {
@@ -195,21 +199,30 @@ int main(int argc, char **argv) {
                                   {"val_wer", validation.word_error_rate()},
                                   {"val_per", validation.phoneme_error_rate()}});
     }
-    loom::PronunciationErrors test = evaluate(*decoder, options.checkpoint, splits.test, dictionary.phonemes);
     std::printf("some validation words:\n");
     print_examples(*decoder, splits.validation, dictionary.phonemes);
-    std::printf("test WER %.4f, PER %.4f (%zu words, %zu wrong)\n", test.word_error_rate(), test.phoneme_error_rate(),
-                test.words(), test.wrong_words());
+    loom::PronunciationErrors test = evaluate(*decoder, options.checkpoint, splits.test, dictionary.phonemes);
+    std::printf("test WER %.4f, PER %.4f with greedy decoding (%zu words, %zu wrong)\n", test.word_error_rate(),
+                test.phoneme_error_rate(), test.words(), test.wrong_words());
+    auto beam_decoder = std::make_unique<BeamDecoder>();
+    loom::PronunciationErrors beam = evaluate(*beam_decoder, options.checkpoint, splits.test, dictionary.phonemes);
+    std::printf("test WER %.4f, PER %.4f with beam search, %lld beams (%zu words, %zu wrong)\n",
+                beam.word_error_rate(), beam.phoneme_error_rate(), (long long)kBeamWidth, beam.words(),
+                beam.wrong_words());
     record["test_wer"] = test.word_error_rate();
     record["test_per"] = test.phoneme_error_rate();
+    record["beam_width"] = kBeamWidth;
+    record["test_wer_beam"] = beam.word_error_rate();
+    record["test_per_beam"] = beam.phoneme_error_rate();
     if (!json_path.empty()) {
       std::string text = record.dump(2) + "\n";
       loom::AtomicFile file(json_path, "results file");
       file.write(text.data(), text.size());
       file.commit();
     }
-    if (test.word_error_rate() > require_wer) {
-      std::fprintf(stderr, "train_g2p: test WER %.4f is above the required %.4f\n", test.word_error_rate(), require_wer);
+    if (beam.word_error_rate() > require_wer) {
+      std::fprintf(stderr, "train_g2p: test WER %.4f (beam search) is above the required %.4f\n",
+                   beam.word_error_rate(), require_wer);
       return 1;
     }
   } catch (const std::exception &error) {

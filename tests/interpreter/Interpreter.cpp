@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <functional>
 #include <stdexcept>
 #include <unordered_map>
@@ -324,6 +325,51 @@ private:
           std::vector<int> indices = reference::argmax(input.data, rows, columns);
           return Values{{Shape(input.shape.begin(), input.shape.end() - 1),
                          std::vector<double>(indices.begin(), indices.end())}};
+        })
+        .Case<TopKOp>([&](TopKOp op) {
+          const Value &input = get(op.input());
+          auto [rows, columns] = rowsAndColumns(input);
+          const int64_t k = int64_t(op.k());
+          Shape shape = input.shape;
+          shape.back() = k;
+          Value result{shape, {}};
+          for (int r = 0; r < rows; ++r) {
+            const double *row = &input.data[size_t(r) * size_t(columns)];
+            std::vector<int> order(static_cast<size_t>(columns));
+            std::iota(order.begin(), order.end(), 0);
+            // Larger first, NaN last, equal values in index order.
+            std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+              return row[a] > row[b] || (std::isnan(row[b]) && !std::isnan(row[a]));
+            });
+            result.data.insert(result.data.end(), order.begin(), order.begin() + k);
+          }
+          return Values{result};
+        })
+        .Case<GatherBeamsOp>([&](GatherBeamsOp op) {
+          const Value &input = get(op.input()), &picks = get(op.indices());
+          const int64_t batch = input.shape[0], beams = input.shape[1], chosen = picks.shape[1];
+          const int64_t rest = int64_t(elementCount(input.shape)) / (batch * beams);
+          std::vector<int> ids = indices(op, picks, int(beams));
+          Shape shape = input.shape;
+          shape[1] = chosen;
+          Value result{shape, {}};
+          for (int64_t b = 0; b < batch; ++b)
+            for (int64_t j = 0; j < chosen; ++j) {
+              auto from = input.data.begin() + (b * beams + ids[size_t(b * chosen + j)]) * rest;
+              result.data.insert(result.data.end(), from, from + rest);
+            }
+          return Values{result};
+        })
+        .Case<QuotientOp, RemainderOp>([&](auto op) {
+          const Value &input = get(op.input());
+          const double divisor = double(int64_t(op.divisor()));
+          const bool quotient = std::is_same_v<decltype(op), QuotientOp>;
+          Value result{input.shape, {}};
+          for (double x : input.data) {
+            double q = std::floor(x / divisor);
+            result.data.push_back(quotient ? q : x - q * divisor);
+          }
+          return Values{result};
         })
         .Case<ParameterGradientOp>([&](ParameterGradientOp op) {
           result_.gradients[op.name().str()] = get(op.gradient());

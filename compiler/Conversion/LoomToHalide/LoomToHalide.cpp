@@ -527,6 +527,47 @@ HalideTensor lower(ArgmaxOp, Lowering &l) {
 }
 
 //===----------------------------------------------------------------------===//
+// Search: TopKOp, GatherBeamsOp, QuotientOp, RemainderOp
+//===----------------------------------------------------------------------===//
+
+/// Whether a comes before b in top_k's order: larger first, NaN after every number.
+Expr ranks_before(Expr a, Expr b) {
+  return a > b || (Halide::is_nan(b) && !Halide::is_nan(a));
+}
+
+HalideTensor lower(TopKOp, Lowering &l) {
+  const HalideTensor &x = l.operands[0];
+  const int64_t n = x.shape.back();
+  // Each entry's place in the order: how many entries come before it (ties by index), which makes
+  // the places of a row a permutation of [0, N). Output slot r takes the entry whose place is r.
+  // O(N^2) per row: beam search ranks a few hundred candidates.
+  NewTensor place = l.funcs.make(x.shape, Halide::Int(32), "place");
+  RDom j = l.funcs.domain({n});
+  Index other = place.row();
+  other.push_back(j);
+  Expr mine = at(x, place.index), theirs = at(x, other);
+  Expr equal = mine == theirs || (Halide::is_nan(mine) && Halide::is_nan(theirs));
+  place.pure() = 0;
+  place.pure() += Halide::select(ranks_before(theirs, mine) || (equal && j < place.index.back()), 1, 0);
+  NewTensor out = l.result();
+  RDom i = l.funcs.domain({n});
+  Index candidate = out.row();
+  candidate.push_back(i);
+  out.pure() = 0;
+  out.pure() += Halide::select(at(place.tensor, candidate) == out.index.back(), Expr(i), 0);
+  return out.tensor;
+}
+
+HalideTensor lower(GatherBeamsOp, Lowering &l) {
+  const HalideTensor &x = l.operands[0], &indices = l.operands[1];
+  NewTensor out = l.result();
+  Index index = out.index;
+  index[1] = row_of(at(indices, {out.index[0], out.index[1]}), x.shape[1]);
+  out.pure() = at(x, index);
+  return out.tensor;
+}
+
+//===----------------------------------------------------------------------===//
 // Dispatch
 //===----------------------------------------------------------------------===//
 
@@ -565,7 +606,7 @@ Translation translation_of(mlir::Operation *op) {
   return llvm::TypeSwitch<mlir::Operation *, Translation>(op)
       .Case<ConstantOp, MatmulOp, BiasAddOp, SliceOp, ConcatOp, ReshapeOp, TransposeOp, BroadcastOp, SoftmaxOp,
             LogSoftmaxOp, SparseSoftmaxCrossEntropyOp, SparseSoftmaxCrossEntropyGradOp, ArgmaxOp, GatherOp,
-            ScatterAddOp, OneHotOp, SequenceMaskOp, DropoutOp>(
+            ScatterAddOp, OneHotOp, SequenceMaskOp, DropoutOp, TopKOp, GatherBeamsOp>(
           [](auto typed) -> Translation { return [typed](Lowering &l) { return lower(typed, l); }; })
       .Case([&](AddOp) { return binary([](Expr a, Expr b) { return a + b; }); })
       .Case([&](SubOp) { return binary([](Expr a, Expr b) { return a - b; }); })
@@ -580,6 +621,15 @@ Translation translation_of(mlir::Operation *op) {
       .Case([&](SqrtOp) { return unary([](Expr x) { return Halide::sqrt(x); }); })
       .Case([&](ReluOp) { return unary([](Expr x) { return Halide::max(x, 0.0f); }); })
       .Case([&](HeavisideOp) { return unary([](Expr x) { return Halide::select(x > 0.0f, 1.0f, 0.0f); }); })
+      // Halide's integer division rounds towards negative infinity, its remainder is never negative.
+      .Case([&](QuotientOp q) {
+        const int divisor = static_cast<int>(q.divisor());
+        return unary([divisor](Expr x) { return x / divisor; });
+      })
+      .Case([&](RemainderOp r) {
+        const int divisor = static_cast<int>(r.divisor());
+        return unary([divisor](Expr x) { return x % divisor; });
+      })
       .Case([&](ReduceSumOp r) { return reduction(r.axes(), Reduction::sum); })
       .Case([&](ReduceMeanOp r) { return reduction(r.axes(), Reduction::mean); })
       .Case([&](ReduceMaxOp r) { return reduction(r.axes(), Reduction::max); })

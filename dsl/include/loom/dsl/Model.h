@@ -134,6 +134,12 @@ public:
   /// A tensor filled with one value.
   Tensor constant(Shape shape, float value,
                   std::source_location where = std::source_location::current());
+  /// A tensor with the given values, row-major (one per element).
+  Tensor constant(Shape shape, const std::vector<float> &values,
+                  std::source_location where = std::source_location::current());
+  /// An int32 tensor filled with one value (a start symbol for every example, say).
+  Tensor integer_constant(Shape shape, int32_t value,
+                          std::source_location where = std::source_location::current());
 
   void output(const std::string &name, const Tensor &value,
               std::source_location where = std::source_location::current());
@@ -247,6 +253,19 @@ Tensor log_softmax(const Tensor &logits, Where where = Where::current());
 Tensor masked_softmax(const Tensor &logits, const Tensor &mask, Where where = Where::current());
 /// int32 index of the largest entry along the last axis.
 Tensor argmax(const Tensor &x, Where where = Where::current());
+/// int32 indices [..., k] of the k largest entries along the last axis of x [..., N], largest
+/// first; equal values keep their index order.
+Tensor top_k(const Tensor &x, int64_t k, Where where = Where::current());
+/// result[b, j, ...] = x[b, indices[b, j], ...] for x [B, K, ...] (float or int32) and int32
+/// indices [B, J]: beam search's reordering of its beams.
+Tensor gather_beams(const Tensor &x, const Tensor &indices, Where where = Where::current());
+/// Integer division of int32 x by a positive constant, rounding towards negative infinity.
+Tensor quotient(const Tensor &x, int64_t divisor, Where where = Where::current());
+/// x - divisor * quotient(x, divisor): in [0, divisor).
+Tensor remainder(const Tensor &x, int64_t divisor, Where where = Where::current());
+/// Repeats each slice of x along `axis` `times` times in a row, as torch.repeat_interleave:
+/// [a, b] -> [a, a, b, b] for times 2.
+Tensor repeat_each(const Tensor &x, int64_t axis, int64_t times, Where where = Where::current());
 /// Mean cross-entropy of softmax(logits [N, C]) against int32 labels [N].
 Tensor sparse_softmax_cross_entropy(const Tensor &logits, const Tensor &labels,
                                     Where where = Where::current());
