@@ -1,4 +1,6 @@
 // Each test makes one DSL mistake and checks the error names the layer, the shapes and the line.
+#include "loom/dsl/Attention.h"
+#include "loom/dsl/Decoding.h"
 #include "loom/dsl/Layers.h"
 
 #include <gtest/gtest.h>
@@ -218,6 +220,69 @@ TEST(DslErrors, OptimizerHyperparameters) {
   int line = __LINE__ + 1;
   std::string message = errorOf([&] { model.minimize(reduce_sum(w, {0}), SGD{.momentum = 1.0}); });
   EXPECT_EQ(message, at(line) + "loss 'loss': SGD needs learning_rate > 0 and 0 <= momentum < 1");
+}
+
+TEST(DslErrors, AttentionQueryOfAnotherBatch) {
+  Model model("m");
+  Tensor values = model.input("values", {6, 4, 8});
+  Tensor query = model.input("query", {3, 5});
+  int line = __LINE__ + 1;
+  Attention attention(model, "attention", AttentionScore::Additive, 7);
+  AttentionMemory memory = attention.memory(values);
+  std::string message = errorOf([&] { attention(memory, query); });
+  EXPECT_EQ(message, at(line) + "Attention 'attention': expects a float query [4, features] for values [6, 4, 8], "
+                                "got [3, 5]");
+}
+
+TEST(DslErrors, DotAttentionNeedsQueriesAsWideAsValues) {
+  Model model("m");
+  Tensor values = model.input("values", {6, 4, 8});
+  Tensor query = model.input("query", {4, 5});
+  int line = __LINE__ + 1;
+  Attention attention(model, "attention", AttentionScore::Dot);
+  std::string message = errorOf([&] { attention(attention.memory(values), query); });
+  EXPECT_EQ(message, at(line) + "Attention 'attention': the dot score needs queries as wide as the values (8 "
+                                "features), got [4, 5]");
+}
+
+TEST(DslErrors, AttentionLengthsOfAnotherBatch) {
+  Model model("m");
+  Tensor values = model.input("values", {6, 4, 8});
+  Tensor lengths = model.integer_input("lengths", {3});
+  int line = __LINE__ + 1;
+  Attention attention(model, "attention", AttentionScore::General);
+  std::string message = errorOf([&] { attention.memory(values, lengths); });
+  EXPECT_EQ(message, at(line) + "Attention 'attention': expects int32 lengths [4] for values [6, 4, 8], got "
+                                "int32 [3]");
+}
+
+TEST(DslErrors, TopKOfMoreThanTheRow) {
+  Model model("m");
+  Tensor x = model.input("x", {2, 3});
+  int line = __LINE__ + 1;
+  std::string message = errorOf([&] { top_k(x, 5); });
+  EXPECT_EQ(message.rfind(at(line) + "op 'top_k': ", 0), 0u) << message;
+  EXPECT_NE(message.find("needs an operand [..., N] with N >= k = 5, got [2, 3]"), std::string::npos) << message;
+}
+
+TEST(DslErrors, BeamSearchStateOfAnotherSize) {
+  Model model("m");
+  Tensor h = model.input("h", {3, 8});
+  int line = __LINE__ + 2;
+  std::string message = errorOf([&] {
+    beam_search(model, {.batch = 2, .width = 4, .steps = 5}, {h}, [&](const std::vector<Tensor> &state, const Tensor &) {
+      return BeamStep{state, state[0]};
+    });
+  });
+  EXPECT_EQ(message, at(line) + "decoder 'beam_search': needs initial states [batch * width, ...] = [8, ...], got "
+                                "[3, 8]");
+}
+
+TEST(DslErrors, ConstantWithTheWrongNumberOfValues) {
+  Model model("m");
+  int line = __LINE__ + 1;
+  std::string message = errorOf([&] { model.constant({2, 2}, std::vector<float>{1, 2, 3}); });
+  EXPECT_EQ(message, at(line) + "a constant [2, 2] needs 4 values, got 3");
 }
 
 } // namespace
