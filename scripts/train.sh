@@ -18,6 +18,7 @@ shift
 case "$model" in
   fashion_mnist) exec env EPOCHS="${EPOCHS:-5}" bash scripts/quickstart.sh ;;
   text_classification) exec bash models/text_classification/run.sh "$@" ;;
+  g2p) exec bash models/g2p/run.sh "$@" ;;
 esac
 bash scripts/setup.sh
 bash scripts/build.sh
