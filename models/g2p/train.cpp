@@ -199,9 +199,9 @@ int main(int argc, char **argv) {
                                   {"val_wer", validation.word_error_rate()},
                                   {"val_per", validation.phoneme_error_rate()}});
     }
+    loom::PronunciationErrors test = evaluate(*decoder, options.checkpoint, splits.test, dictionary.phonemes);
     std::printf("some validation words:\n");
     print_examples(*decoder, splits.validation, dictionary.phonemes);
-    loom::PronunciationErrors test = evaluate(*decoder, options.checkpoint, splits.test, dictionary.phonemes);
     std::printf("test WER %.4f, PER %.4f with greedy decoding (%zu words, %zu wrong)\n", test.word_error_rate(),
                 test.phoneme_error_rate(), test.words(), test.wrong_words());
     auto beam_decoder = std::make_unique<BeamDecoder>();
