@@ -1,40 +1,70 @@
 #!/usr/bin/env bash
-# Runs Loom's benchmark suites side by side and prints GFLOP/s with ratios: the generated model
-# libraries (whole pipeline, generic Halide lowering) against the hand-scheduled fused LSTM kernels
-# and the naive reference. JSON results go to bench/results/<cpu>-<suite>.json.
-# Usage: bash bench/run_benchmarks.sh [build-dir]   (build first: bash scripts/build.sh)
+# Loom's performance regression benchmarks: runs the suites side by side in one go and compares Loom with
+# oneDNN as ratios, which stay meaningful on a shared, noisy machine where absolute times do not.
+#
+#   bash bench/run_benchmarks.sh [--build DIR] [--filter REGEX] [--threshold FRACTION] [--update]
+#
+# Suites (Google Benchmark, medians of 3 repetitions): loom_model_bench (generated LSTM, GRU and tanh RNN layers,
+# forward and train_step, at the five shapes of bench/common/bench_shapes.h), loom_onednn_bench (oneDNN's RNN
+# primitives on the same shapes; Debian's libdnnl-dev is installed when missing), loom_kernel_bench (the
+# hand-scheduled fused LSTM kernels), and the machine's FMA peak. It also times the AOT compilation of every
+# model under build/models and bench/models.
+#
+# Results go to bench/results/<cpu>.json. When that file holds an earlier run, every Loom/oneDNN ratio is compared
+# with the stored one and the script exits with status 1 when any fell by more than --threshold (default 0.15,
+# i.e. 15%); --update (or the first run) stores this run as the new reference. THREADS sets the thread count of
+# both Loom (HL_NUM_THREADS) and oneDNN (OMP_NUM_THREADS); default: every core.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-build="${1:-build}"
-cpu=$(grep -m1 "model name" /proc/cpuinfo | sed 's/.*: //; s/[^A-Za-z0-9]\+/-/g; s/-$//')
-mkdir -p bench/results
-for suite in loom_kernel_bench:kernels loom_model_bench:models; do
-  binary="${suite%%:*}"; dir="${suite##*:}"
-  path=$(find "$build/bench/$dir" -maxdepth 1 -name "$binary" -type f | head -n 1)
-  [ -x "$path" ] || { echo "run_benchmarks: $build/bench/$dir/$binary is missing; build first" >&2; exit 1; }
-  "$path" --benchmark_format=json --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
-    > "bench/results/$cpu-$binary.json"
+build=build filter="" threshold=0.15 update=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --build) build=$2; shift 2 ;;
+    --filter) filter=$2; shift 2 ;;
+    --threshold) threshold=$2; shift 2 ;;
+    --update) update=1; shift ;;
+    *) echo "usage: bash bench/run_benchmarks.sh [--build DIR] [--filter REGEX] [--threshold FRACTION] [--update]" >&2
+       exit 2 ;;
+  esac
 done
-/usr/bin/python3 - "$cpu" <<'PY'
-import json, sys
-cpu = sys.argv[1]
-rows = {}
-for binary in ("loom_kernel_bench", "loom_model_bench"):
-    for b in json.load(open(f"bench/results/{cpu}-{binary}.json"))["benchmarks"]:
-        if b.get("aggregate_name") == "median":
-            rows[b["run_name"]] = b
-def gflops(name):
-    for key, b in rows.items():
-        if key.startswith(name):
-            return b.get("GFLOP/s", 0) / 1e9 if b.get("GFLOP/s", 0) > 1e6 else b.get("GFLOP/s", 0)
-    return None
-print(f"{'case':44} {'GFLOP/s':>9}")
-for key, b in sorted(rows.items()):
-    value = b.get("GFLOP/s")
-    print(f"{key:44} {value / 1e9 if value and value > 1e6 else value or 0:9.1f}")
-for shape in ("T28_B128_I28_H128", "T50_B64_I512_H512"):
-    for model, kernel in (("model_forward", "compiled_forward"), ("model_train_step", "compiled_forward_backward")):
-        m, k = gflops(f"{model}/{shape}"), gflops(f"{kernel}/{shape}")
-        if m and k:
-            print(f"ratio {model}/{kernel} at {shape}: {m / k:.2f}")
-PY
+cpu=$(grep -m1 "model name" /proc/cpuinfo | sed 's/.*: //; s/[^A-Za-z0-9]\+/-/g; s/-$//')
+threads=${THREADS:-$(nproc)}
+export HL_NUM_THREADS=$threads OMP_NUM_THREADS=$threads
+
+if [ ! -f /usr/include/oneapi/dnnl/dnnl.hpp ]; then
+  echo "run_benchmarks: installing oneDNN (libdnnl-dev), the baseline" >&2
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get install -y -qq --no-install-recommends libdnnl-dev >&2 ||
+    echo "run_benchmarks: could not install libdnnl-dev; running without the oneDNN baseline" >&2
+  cmake "$build" >/dev/null
+fi
+cmake --build "$build" -j2 --target loom_model_bench loom_kernel_bench $(
+  [ -f /usr/include/oneapi/dnnl/dnnl.hpp ] && echo loom_onednn_bench) >&2
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+suites=""
+for binary in loom_onednn_bench loom_model_bench loom_kernel_bench; do
+  path=$(find "$build/bench" -name "$binary" -type f -perm -u+x | head -n 1)
+  [ -n "$path" ] || { echo "run_benchmarks: $binary is not built; skipping it" >&2; continue; }
+  echo "run_benchmarks: $binary ($threads threads)" >&2
+  "$path" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
+    ${filter:+--benchmark_filter="$filter"} --benchmark_out="$work/$binary.json" --benchmark_out_format=json >&2
+  suites="$suites $work/$binary.json"
+done
+
+# AOT compile time of every model: its loomc again, into a scratch directory.
+: > "$work/compile.tsv"
+mkdir -p "$work/compiled"
+for generated in $(find "$build/models" "$build/bench/models" -maxdepth 2 -type d -name '*_generated' | sort); do
+  model=$(basename "$generated" _generated)
+  compiler=$(find "$(dirname "$generated")" -maxdepth 1 -name 'loomc-*' -type f -perm -u+x | head -n 1)
+  [ -n "$compiler" ] || continue
+  start=$EPOCHREALTIME
+  "$compiler" --model="$model" --emit=library -o "$work/compiled" >/dev/null 2>&1 || { echo "compile of $model failed" >&2; continue; }
+  awk -v model="$model" -v start="$start" -v end="$EPOCHREALTIME" 'BEGIN { printf "%s\t%.2f\n", model, end - start }' \
+    >> "$work/compile.tsv"
+done
+
+/usr/bin/python3 bench/compare_results.py --cpu "$cpu" --threads "$threads" --threshold "$threshold" \
+  --update "$update" --compile-times "$work/compile.tsv" --stored "bench/results/$cpu.json" $suites
