@@ -27,7 +27,8 @@ enum class AttentionScore {
 /// What attention precomputes from the source once per sequence.
 struct AttentionMemory {
   Tensor values;  ///< [S, B, D], time-major as the encoder returns them
-  Tensor keys;    ///< [S, B, K]: what queries are compared with (the values themselves for Dot)
+  Tensor keys;    ///< [S, B, K]: what queries are compared with (the values themselves for Dot and
+                  ///< General, which projects the query instead)
   Tensor penalty; ///< [B, S]: 0 at valid source positions, 1e9 at padding, subtracted from scores
 };
 
