@@ -11,12 +11,14 @@
 
 #include "loom/reference/recurrent.h"
 #include "loom/runtime/recurrent_loop.h"
+#include "bench_shapes.h"
 #include "loom_bench_kernels.h"
 
 namespace {
 
 namespace recurrent = loom::recurrent;
 namespace reference = loom::reference;
+using loom::bench::set_gflops;
 using Floats = std::vector<float>;
 
 double forward_flops(const recurrent::Shape& s) { return 2.0 * s.T * s.B * (s.I + s.H) * 4.0 * s.H; }
@@ -76,10 +78,6 @@ struct LstmLayer {
                              {grads.w_ih.data(), grads.w_hh.data(), grads.b_ih.data(), grads.b_hh.data()});
   }
 };
-
-void set_gflops(benchmark::State& state, double flops) {
-  state.counters["GFLOP/s"] = benchmark::Counter(flops / 1e9, benchmark::Counter::kIsIterationInvariantRate);
-}
 
 void compiled_forward(benchmark::State& state, recurrent::LstmKernels kernels, recurrent::Shape shape) {
   LstmLayer layer(shape);

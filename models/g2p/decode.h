@@ -23,6 +23,14 @@ struct Prediction {
   float score = 0;
 };
 
+/// "F OW N IY M": the phonemes separated by spaces, as the dictionary writes them.
+inline std::string phoneme_string(const Pronunciation &phonemes) {
+  std::string text;
+  for (const std::string &p : phonemes)
+    text += (text.empty() ? "" : " ") + p;
+  return text;
+}
+
 /// Whether the compiled models can read `word` at all (they have kSourceSteps letter steps).
 inline bool readable(const std::string &word) {
   return !word.empty() && int64_t(word.size()) <= kSourceSteps;

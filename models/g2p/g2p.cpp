@@ -42,15 +42,8 @@ std::string dictionary_spelling(const std::string &word) {
   return upper;
 }
 
-std::string joined(const loom::Pronunciation &phonemes) {
-  std::string text;
-  for (const std::string &p : phonemes)
-    text += (text.empty() ? "" : " ") + p;
-  return text;
-}
-
 loom::Heatmap heatmap_of(const std::string &word, const Prediction &prediction) {
-  loom::Heatmap map{word + " -> " + joined(prediction.phonemes), {}, prediction.phonemes, {}};
+  loom::Heatmap map{word + " -> " + phoneme_string(prediction.phonemes), {}, prediction.phonemes, {}};
   for (char c : word)
     map.column_labels.push_back(std::string(1, c));
   if (prediction.attention.size() > prediction.phonemes.size())
@@ -95,7 +88,7 @@ int main(int argc, char **argv) {
         Prediction prediction = decode(decoder, {spelling}, symbols).front();
         double microseconds =
             std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
-        std::printf("%-16s %s", spelling.c_str(), joined(prediction.phonemes).c_str());
+        std::printf("%-16s %s", spelling.c_str(), phoneme_string(prediction.phonemes).c_str());
         if (beam)
           std::printf("   (log-probability %.3f)", prediction.score);
         if (timing)

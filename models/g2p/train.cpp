@@ -121,12 +121,8 @@ void print_examples(Decoder &decoder, const std::vector<loom::DictionaryEntry> &
     if (readable(entries[i].word))
       words.push_back(entries[i].word);
   std::vector<Prediction> predictions = decode(decoder, words, symbols);
-  for (size_t i = 0; i < words.size(); ++i) {
-    std::string phonemes;
-    for (const std::string &p : predictions[i].phonemes)
-      phonemes += (phonemes.empty() ? "" : " ") + p;
-    std::printf("  %-16s %s\n", words[i].c_str(), phonemes.c_str());
-  }
+  for (size_t i = 0; i < words.size(); ++i)
+    std::printf("  %-16s %s\n", words[i].c_str(), phoneme_string(predictions[i].phonemes).c_str());
 }
 
 } // namespace
