@@ -5,6 +5,8 @@
 #include "loom/runtime/errors.h"
 #include "loom/runtime/random.h"
 
+#include <loom/testing/programs.h>
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -55,7 +57,7 @@ TEST(FashionMnistTraining, CheckpointRestoresPredictions) {
     fillTrainingBatch(trained, step);
     trained.train_step();
   }
-  std::string path = (std::filesystem::temp_directory_path() / "fashion_mnist_test.params").string();
+  std::string path = (loom::testing::scratch_directory("fashion_mnist_test") / "restored.params").string();
   trained.save_parameters(path);
   fashion::Model restored(99);
   restored.load_parameters(path);
@@ -71,7 +73,7 @@ TEST(FashionMnistTraining, CheckpointRestoresPredictions) {
 
 TEST(FashionMnistTraining, TruncatedCheckpointIsRefusedAndLeavesParametersAlone) {
   fashion::Model model(3);
-  std::string path = (std::filesystem::temp_directory_path() / "fashion_mnist_truncated.params").string();
+  std::string path = (loom::testing::scratch_directory("fashion_mnist_test") / "truncated.params").string();
   model.save_parameters(path);
   std::filesystem::resize_file(path, std::filesystem::file_size(path) / 2);
   fashion::Model other(4);

@@ -5,6 +5,8 @@
 #include "sampling.h"
 #include "text_generation.h"
 
+#include <loom/testing/programs.h>
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -26,7 +28,7 @@ protected:
   void TearDown() override { std::filesystem::remove(path_); }
 
   Model model_{7};
-  std::string path_ = (std::filesystem::temp_directory_path() / "text_generation_test.params").string();
+  std::string path_ = (loom::testing::scratch_directory("text_generation_test") / "model.params").string();
 };
 
 TEST_F(SavedParameters, SamplerFollowsEveryStreamOfTheTrainingModel) {

@@ -3,6 +3,8 @@
 // logits at every step. Holds for any parameters, so freshly initialized ones are used.
 #include "teacher_forcing.h"
 
+#include <loom/testing/programs.h>
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -12,7 +14,7 @@
 namespace {
 
 TEST(WordTranslation, GreedyDecodingMatchesTeacherForcingOnItsOwnChoices) {
-  const std::string path = (std::filesystem::temp_directory_path() / "word_translation_test.params").string();
+  const std::string path = (loom::testing::scratch_directory("word_translation_test") / "model.params").string();
   for (uint64_t seed : {1, 2, 3}) {
     translation::Trainer trainer(seed);
     trainer.save_parameters(path);
