@@ -6,6 +6,7 @@
 #include "LoomDialect.h"
 #include "LoomToHalide.h"
 #include "loom/lower/kernel_library.h"
+#include "loom/lower/shapes.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Transforms/RegionUtils.h"
@@ -169,13 +170,18 @@ private:
   struct FunctionState {
     std::string prefix;
     llvm::DenseMap<Value, std::string> storage; // the expression naming each value's tensor
+    std::map<std::pair<const void *, bool>, std::string> packed; // (operand, transposed) -> its panels
     std::ostringstream code;
     int counter = 0;
   };
 
   std::string newTemporary(FunctionState &f, Value v, const std::string &hint) {
+    return newTemporary(f, shapeOf(v), isInteger(v), hint);
+  }
+  std::string newTemporary(FunctionState &f, const std::vector<int64_t> &shape, bool integer,
+                           const std::string &hint) {
     std::string name = f.prefix + "_" + hint + std::to_string(f.counter++);
-    temporaries_.push_back({name, shapeOf(v), isInteger(v)});
+    temporaries_.push_back({name, shape, integer});
     return name;
   }
 
@@ -266,10 +272,19 @@ private:
     return it->second;
   }
 
-  /// Registers a kernel that reads `inputs` from buffers, computes `ops` in order and writes
-  /// `outputs`. Halide schedules are per target, so the ops are lowered again for each target.
+  /// A matmul whose right operand a kernel reads already packed into panels (a recurrent weight,
+  /// packed once per sequence): the panels come as an extra argument after the kernel's inputs.
+  struct PackedMatmul {
+    Operation *matmul;
+    std::vector<int64_t> panelsShape;
+  };
+
+  /// Registers a kernel that reads `inputs` from buffers (then the panels of `packed`), computes `ops`
+  /// in order and writes `outputs`. Halide schedules are per target, so the ops are lowered again for
+  /// each target.
   void addKernel(const std::string &name, const std::vector<Value> &inputs,
-                 const std::vector<Operation *> &ops, const std::vector<Value> &outputs) {
+                 const std::vector<Operation *> &ops, const std::vector<Value> &outputs,
+                 const std::vector<PackedMatmul> &packed = {}) {
     kernels_.push_back({name, [=](const Halide::Target &target) {
       llvm::DenseMap<Value, HalideTensor> env;
       std::vector<HalideTensor> funcs;
@@ -281,11 +296,19 @@ private:
         arguments.push_back(param);
         env[v] = readParam(param, shapeOf(v));
       }
+      std::map<Operation *, HalideTensor> panels;
+      for (size_t i = 0; i < packed.size(); ++i) {
+        Halide::ImageParam param(Halide::Float(32), 3, "panels" + std::to_string(i));
+        arguments.push_back(param);
+        panels[packed[i].matmul] = readParam(param, packed[i].panelsShape);
+      }
       for (Operation *op : ops) {
         std::vector<HalideTensor> operands;
         for (Value operand : op->getOperands())
           operands.push_back(env.lookup(operand));
-        std::vector<HalideTensor> results = conversion::lower_op(op, operands);
+        std::vector<HalideTensor> results =
+            panels.count(op) ? conversion::lower_matmul_packed(op, operands[0], panels.at(op))
+                             : conversion::lower_op(op, operands);
         for (auto [result, tensor] : llvm::zip(op->getResults(), results)) {
           env[result] = tensor;
           funcs.push_back(tensor);
@@ -295,7 +318,10 @@ private:
       std::vector<Halide::Func> outputFuncs;
       for (size_t j = 0; j < outputs.size(); ++j) {
         HalideTensor source = env.lookup(outputs[j]);
-        std::vector<Halide::Var> vars(source.shape.size());
+        // One name per dimension across outputs, so that schedules can line up their loop nests.
+        std::vector<Halide::Var> vars;
+        for (size_t d = 0; d < source.shape.size(); ++d)
+          vars.emplace_back("d" + std::to_string(d));
         Halide::Func out("out" + std::to_string(j));
         out(vars) = source.func(vars);
         outs.push_back({out, source.shape, source.type});
@@ -324,7 +350,30 @@ private:
     int64_t steps = scan.getNumSteps();
     llvm::SetVector<Value> capturedSet;
     mlir::getUsedValuesDefinedAbove(scan.body(), capturedSet);
-    std::vector<Value> captured(capturedSet.begin(), capturedSet.end());
+
+    // A matmul by a captured right operand (a recurrent weight) reads it packed into panels, packed once
+    // before the loop rather than in every step; the step kernel then needs the operand only if something
+    // else reads it.
+    std::vector<PackedMatmul> packed;
+    std::vector<std::string> packedMembers;
+    std::set<Operation *> packedOps;
+    for (Operation &op : body) {
+      auto matmul = llvm::dyn_cast<MatmulOp>(op);
+      if (matmul && capturedSet.count(matmul.rhs())) {
+        packedMembers.push_back(packRhs(f, matmul));
+        packed.push_back({matmul, panelsShape(matmul)});
+        packedOps.insert(matmul);
+      }
+    }
+    std::vector<Value> captured;
+    for (Value v : capturedSet) {
+      bool readUnpacked = llvm::any_of(v.getUses(), [&](mlir::OpOperand &use) {
+        Operation *user = scan.body().findAncestorOpInRegion(*use.getOwner());
+        return user && !(packedOps.count(user) && use.getOperandNumber() == 1);
+      });
+      if (readUnpacked)
+        captured.push_back(v);
+    }
 
     std::string name = model_ + "_" + f.prefix + "_step" + std::to_string(kernels_.size());
     std::vector<std::string> stateA, stateB;
@@ -353,6 +402,7 @@ private:
     }
     for (Value v : captured)
       call.arguments.push_back(storageOf(f, v));
+    call.arguments.insert(call.arguments.end(), packedMembers.begin(), packedMembers.end());
     for (size_t i = 0; i < numCarried; ++i) {
       f.code << "    auto &out" << i << " = s % 2 == 0 ? " << stateB[i] << " : " << stateA[i] << ";\n";
       call.arguments.push_back("out" + std::to_string(i));
@@ -378,7 +428,49 @@ private:
     std::vector<Operation *> ops;
     for (Operation &op : body.without_terminator())
       ops.push_back(&op);
-    addKernel(name, inputs, ops, outputs);
+    addKernel(name, inputs, ops, outputs, packed);
+  }
+
+  /// [ceil(N/P), K, P]: the panels of a matmul's right operand (LoomToHalide.h).
+  static std::vector<int64_t> panelsShape(MatmulOp matmul) {
+    std::vector<int64_t> rhs = shapeOf(matmul.rhs());
+    int64_t n = rhs[matmul.transpose_rhs() ? 0 : 1], k = rhs[matmul.transpose_rhs() ? 1 : 0];
+    return {(n + lower::kPanelWidth - 1) / lower::kPanelWidth, k, lower::kPanelWidth};
+  }
+
+  /// Emits the call that packs `matmul`'s right operand into a member, before the time loop, and
+  /// returns the member. Operands packed the same way share one kernel and, within a function, one
+  /// member.
+  std::string packRhs(FunctionState &f, MatmulOp matmul) {
+    Value rhs = matmul.rhs();
+    auto key = std::make_pair(rhs.getAsOpaquePointer(), matmul.transpose_rhs());
+    if (auto it = f.packed.find(key); it != f.packed.end())
+      return it->second;
+    const std::vector<int64_t> rhsShape = shapeOf(rhs), shape = panelsShape(matmul);
+    std::string kernel = model_ + "_pack_" + shapeKey(rhsShape) + (matmul.transpose_rhs() ? "_transposed" : "");
+    if (packKernels_.insert(kernel).second) {
+      Operation *op = matmul;
+      kernels_.push_back({kernel, [=](const Halide::Target &target) {
+        Halide::ImageParam param(Halide::Float(32), 2, "rhs");
+        HalideTensor panels = conversion::pack_matmul_rhs(op, readParam(param, rhsShape));
+        std::vector<Halide::Var> vars(3);
+        Halide::Func out("panels");
+        out(vars) = panels.func(vars);
+        conversion::schedule_cpu({panels}, {{out, shape, panels.type}}, target);
+        return lower::Kernel{kernel, Halide::Pipeline(out), {param}};
+      }});
+    }
+    std::string member = newTemporary(f, shape, false, "panels");
+    emitCall(f, {kernel, {storageOf(f, rhs), member}});
+    f.packed[key] = member;
+    return member;
+  }
+
+  static std::string shapeKey(const std::vector<int64_t> &shape) {
+    std::string key;
+    for (int64_t d : shape)
+      key += (key.empty() ? "" : "x") + std::to_string(d);
+    return key;
   }
 
   void planSink(FunctionState &f, Operation *op) {
@@ -467,7 +559,7 @@ private:
     return r;
   }
 
-  std::set<std::string> updateKernels_;
+  std::set<std::string> updateKernels_, packKernels_;
   std::map<std::string, std::set<std::string>> optimizerSlots_; // parameter -> its state slots
   double beta1_ = 0, beta2_ = 0;
   bool usesCorrections_ = false;

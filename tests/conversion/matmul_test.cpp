@@ -38,5 +38,47 @@ TEST(Matmul, EveryCombinationOfTransposeFlags) {
   expect_close(results[3], expected, "matmul transpose_lhs transpose_rhs");
 }
 
+/// x [M, K] times a PyTorch-layout weight [N, K], scheduled for `target` (panel GEMM tiles), against the
+/// reference: shapes of the model layers whose tiles overhang the last panel or the last row tile.
+void expect_scheduled_products_match(const Halide::Target &target) {
+  struct Shape {
+    int64_t m, k, n;
+  };
+  for (Shape s : {Shape{1, 256, 112}, Shape{1, 64, 1024}, Shape{1, 256, 1024}, Shape{2048, 256, 112},
+                  Shape{32, 256, 1024}, Shape{7, 37, 19}, Shape{3, 5, 200}, Shape{13, 512, 48}}) {
+    const std::string name = std::to_string(s.m) + "x" + std::to_string(s.k) + "x" + std::to_string(s.n);
+    Tensor x = random_tensor({s.m, s.k}, -1, 1, 3), w = random_tensor({s.n, s.k}, -1, 1, 4);
+    Tensor b = random_tensor({s.n}, -1, 1, 5);
+    const std::string xs = "tensor<" + std::to_string(s.m) + "x" + std::to_string(s.k) + "xf32>";
+    const std::string ws = "tensor<" + std::to_string(s.n) + "x" + std::to_string(s.k) + "xf32>";
+    const std::string ys = "tensor<" + std::to_string(s.m) + "x" + std::to_string(s.n) + "xf32>";
+    const std::string bs = "tensor<" + std::to_string(s.n) + "xf32>";
+    auto results = run("func @f(%x: " + xs + ", %w: " + ws + ", %b: " + bs + ") -> (" + ys + ", " + ys + ") {\n" +
+                           "  %y = loom.matmul %x, %w {transpose_rhs} : (" + xs + ", " + ws + ") -> " + ys + "\n" +
+                           "  %z = loom.matmul %x, %w {transpose_rhs} : (" + xs + ", " + ws + ") -> " + ys + "\n" +
+                           "  %biased = loom.bias_add %z, %b : (" + ys + ", " + bs + ") -> " + ys + "\n" +
+                           "  return %y, %biased : " + ys + ", " + ys + "\n}",
+                       {input(x), input(w), input(b)}, target);
+    std::vector<double> expected = loom::reference::matmul_forward(x.values, transposed(w).values, s.m, s.k, s.n);
+    expect_close(results[0], expected, "scheduled matmul " + name);
+    for (int64_t m = 0; m < s.m; ++m)
+      for (int64_t n = 0; n < s.n; ++n)
+        expected[size_t(m * s.n + n)] += b.values[size_t(n)];
+    expect_close(results[1], expected, "scheduled matmul " + name + " + bias");
+  }
+}
+
+TEST(Matmul, ScheduledProductsOfModelShapesOnAvx2) {
+  if (!Halide::get_host_target().has_feature(Halide::Target::AVX2))
+    GTEST_SKIP() << "this host has no AVX2";
+  expect_scheduled_products_match(avx2_target());
+}
+
+TEST(Matmul, ScheduledProductsOfModelShapesOnAvx512) {
+  if (!Halide::get_host_target().has_feature(Halide::Target::AVX512_Skylake))
+    GTEST_SKIP() << "this host has no AVX-512";
+  expect_scheduled_products_match(avx512_target());
+}
+
 } // namespace
 } // namespace loom::conversion::testing

@@ -5,6 +5,8 @@
 // AVX-512, two cores shared with other jobs, medians of 50 to 200 runs.
 #include "CpuSchedule.h"
 
+#include "loom/lower/panel_gemm.h"
+
 #include <algorithm>
 #include <functional>
 #include <map>
@@ -208,89 +210,71 @@ void schedule_root(Func f, const Halide::Target &target) {
     schedule_update(f, i, width, extents);
 }
 
-/// The 2-D reduction that `f` only copies, point for point, when `f` is its one reader and the
-/// reduction updates each point in place: how lower_op writes a matmul (the sum, and the result that
-/// stores it).
-std::optional<Func> copied_reduction(const Func &f, const std::map<std::string, Func> &pipeline,
-                                     const std::map<std::string, std::set<std::string>> &consumers) {
+/// The panel product of a matmul's result `f` (LoomToHalide names it after the result), when `f` is its
+/// one reader: f(n, m) = product(n % P, m, n / P).
+std::optional<Func> read_panel_product(const Func &f, const std::map<std::string, Func> &pipeline,
+                                       const std::map<std::string, std::set<std::string>> &consumers) {
+  using namespace Halide::Internal;
   if (f.has_update_definition() || f.dimensions() != 2 || f.outputs() != 1)
     return std::nullopt;
-  const auto *call = f.value().as<Halide::Internal::Call>();
-  if (!call || call->call_type != Halide::Internal::Call::Halide || !pipeline.count(call->name) ||
-      consumers.at(call->name).size() != 1 || call->args.size() != 2)
+  // The index may be wrapped in lets (the gate and unit of a column).
+  Expr value = f.value();
+  while (const auto *let = value.as<Let>())
+    value = let->body;
+  const auto *call = value.as<Call>();
+  if (!call || call->call_type != Call::Halide || call->name != f.name() + "_panel_product" ||
+      !pipeline.count(call->name) || consumers.at(call->name).size() != 1)
     return std::nullopt;
-  for (int d = 0; d < f.dimensions(); ++d) {
-    const auto *v = call->args[d].as<Halide::Internal::Variable>();
-    if (!v || v->name != f.args()[d].name())
-      return std::nullopt;
-  }
-  Func reduction = pipeline.at(call->name);
-  if (reduction.num_update_definitions() != 1 || reduction.dimensions() != 2)
+  Func product = pipeline.at(call->name);
+  if (product.num_update_definitions() != 1 || product.dimensions() != 3 || product.rvars(0).size() != 1)
     return std::nullopt;
-  // A sum updates every point where it stands (sum(n, m) += ...); a scatter writes at computed
-  // indices and is not a product.
-  const std::vector<Expr> update_args = reduction.update_args(0);
-  for (int d = 0; d < reduction.dimensions(); ++d) {
-    const auto *v = update_args[d].as<Halide::Internal::Variable>();
-    if (!v || v->name != reduction.args()[d].name())
-      return std::nullopt;
-  }
-  return reduction;
+  return product;
 }
 
-/// Rows of a product tile, whose columns are two vectors when the product is that wide: 2 x 8
-/// accumulators on AVX-512 (32 vector registers), 2 x 6 on AVX2 (16).
-int tile_rows(const Halide::Target &target) {
-  return target.has_feature(Halide::Target::AVX512) ? 8 : 6;
-}
-
-/// Stores a matmul: `result` is computed at root tile by tile, and each tile's sum is computed into a
-/// small buffer just before it, the k loop outside the unrolled tile so the accumulators stay in
-/// registers. Tiles shift inwards at the edges (recomputing a few points), which measured 1.5-2x faster
-/// than guarding each point; bounding `result` to its whole shape keeps the shifted tiles inside it even
-/// when its readers need only part of it.
+/// Stores a matmul's result tile by tile with loom/lower's register-tiled panel GEMM: each tile's product
+/// is computed just before it with every accumulator in a vector register (6 rows x 4 vectors on AVX-512,
+/// 6 x 2 on AVX2), the k loop outside the unrolled tile, streaming one packed panel. Row tiles shift
+/// inwards at the edge, so the result is bounded to its whole shape. Inside the pipeline its columns are
+/// rounded up to whole tiles (the extra columns read the last panel again and nothing reads them); a
+/// kernel output guards them (loom/lower/panel_gemm.h says why guards are avoided where possible).
 ///
-/// GFLOP/s of x [M, K] times a PyTorch-layout weight [N, K]:
-///   M x K x N        sum at root, n vectorized  tiles on AVX-512  tiles on AVX2
-///   128 x 28 x 512          46-58                    180-195          100-103
-///   128 x 128 x 512         51-55                    115-134           79-84
-///   3584 x 28 x 512         50-52                    184-204          104-108
-///   37 x 45 x 133            22                      107-119           68-75
-///   128 x 512 x 10            3                       50-60             45
-/// Other AVX-512 tiles (vectors x rows: 1 x 8, 1 x 12, 2 x 4, 2 x 6, 3 x 4) were no better overall; 1 x 8
-/// reached 291 on the 3584-row product but 46 on the 37-row one. On AVX2, 2 x 4 and 3 x 4 came close
-/// to 2 x 6, and 1 x 8 and 1 x 12 were slower.
-void schedule_product(Func result, Func sum, const Halide::Target &target) {
+/// The panels moved the compiled LSTM layer at T=50, B=64, I=H=512 from the 2-row x 2-vector tiles over
+/// the unpacked operand (115-134 GFLOP/s on 128 x 128 x 512, 46 on 37 x 45 x 133) to the figures of
+/// loom/lower/panel_gemm.cpp (about 205 GFLOP/s per core on the input projection).
+///
+/// Parallel tasks: blocks of row tiles x column tiles for tall products (an input projection over all
+/// steps), column tiles for the short products of a step kernel, nothing when the work is small.
+void schedule_panel_product(Func result, Func panel_product, bool output, const Halide::Target &target) {
+  using namespace loom::lower;
   const std::vector<int64_t> extents = estimated_extents(result);
   const int64_t columns_size = extents[0], rows_size = extents[1];
-  if (columns_size < 1 || rows_size < 1) {
-    schedule_root(result, target);
-    schedule_root(sum, target);
-    return;
-  }
   const Var n = result.args()[0], m = result.args()[1];
-  const Halide::RVar k = sum.rvars(0).front();
-  Var n_tile, m_tile, n_in, m_in;
-  const int width = vector_width(target, result.output_types().front(), columns_size);
-  const int columns = columns_size >= 2 * width ? 2 * width : width;
-  const int rows = static_cast<int>(std::min<int64_t>(tile_rows(target), rows_size));
-  result.compute_root()
-      .bound(n, 0, static_cast<int>(columns_size))
-      .bound(m, 0, static_cast<int>(rows_size))
-      .tile(n, m, n_tile, m_tile, n_in, m_in, columns, rows);
-  sum.compute_at(result, n_tile);
-  Halide::Stage update = sum.update();
-  update.reorder(n, m, k);
-  if (width > 1) {
-    result.vectorize(n_in, width);
-    sum.vectorize(n, width);
-    update.vectorize(n, width);
+  const CpuTiling tiling = cpu_tiling(target);
+  const PanelTile tile = panel_tile(tiling, 1, static_cast<int>(std::max<int64_t>(columns_size, 1)),
+                                    static_cast<int>(std::max<int64_t>(rows_size, 1)));
+  const TileLoops loops;
+  const int64_t column_tiles = (columns_size + tile.columns() - 1) / tile.columns();
+  const Halide::TailStrategy column_tail =
+      output ? Halide::TailStrategy::GuardWithIf : Halide::TailStrategy::RoundUp;
+  result.compute_root();
+  if (columns_size > 0 && rows_size > 0) {
+    const int64_t stored_columns = output ? columns_size : column_tiles * tile.columns();
+    result.bound(n, 0, static_cast<int>(stored_columns)).bound(m, 0, static_cast<int>(rows_size));
   }
-  result.unroll(n_in).unroll(m_in);
-  sum.unroll(n).unroll(m);
-  update.unroll(n).unroll(m);
-  const int64_t bands = (rows_size + rows - 1) / rows;
-  parallelize(result, m_tile, bands, columns_size * rows_size * reduction_iterations(sum, 0));
+  tile_output(result, n, m, {}, tile, tiling, loops, Halide::TailStrategy::ShiftInwards, column_tail);
+  const int64_t row_tiles = (rows_size + tile.rows - 1) / tile.rows;
+  const int64_t work = product(extents) * reduction_iterations(panel_product, 0);
+  if (work >= min_parallel_tasks * task_work) {
+    if (row_tiles >= 32)
+      parallelize_row_blocks(result, loops);
+    else if (column_tiles >= 2)
+      result.parallel(loops.tile_n);
+    else if (row_tiles >= 2)
+      result.parallel(loops.tile_m);
+  }
+  const std::vector<Var> args = panel_product.args();
+  schedule_product(panel_product, args[0], args[1], args[2], {panel_product.rvars(0).front()}, tile, tiling,
+                   Halide::LoopLevel(result, loops.tile_m));
 }
 
 } // namespace
@@ -324,31 +308,41 @@ void schedule_cpu(const std::vector<HalideTensor> &funcs, const std::vector<Hali
     }
   }
 
+  // An ImageParam reads its buffer through a Func of its own (Halide 14); such Funcs are the kernel's
+  // inputs, not producers: a Func that reads only them is a read of the inputs, inlined.
+  auto reads_a_buffer = [](const Func &f) {
+    if (f.has_update_definition() || f.outputs() != 1)
+      return false;
+    const auto *call = f.value().as<Halide::Internal::Call>();
+    return call && call->call_type == Halide::Internal::Call::Image;
+  };
   std::map<std::string, std::set<std::string>> consumers, producers;
   for (const auto &[name, f] : pipeline) {
     for (const auto &[callee, function] : Halide::Internal::find_direct_calls(f.function())) {
-      if (callee != name) {
+      if (callee != name && !reads_a_buffer(Func(function))) {
         consumers[callee].insert(name);
         producers[name].insert(callee);
       }
     }
   }
 
-  std::set<std::string> product_sums;
+  std::set<std::string> products;
   for (auto &[name, f] : pipeline) {
-    if (std::optional<Func> sum = copied_reduction(f, pipeline, consumers))
-      product_sums.insert(sum->name());
+    if (std::optional<Func> product = read_panel_product(f, pipeline, consumers))
+      products.insert(product->name());
   }
 
   for (auto &[name, f] : pipeline) {
-    if (product_sums.count(name))
+    if (products.count(name) || reads_a_buffer(f))
       continue;
-    if (std::optional<Func> sum = copied_reduction(f, pipeline, consumers)) {
-      schedule_product(f, *sum, target);
+    if (std::optional<Func> product = read_panel_product(f, pipeline, consumers)) {
+      schedule_panel_product(f, *product, output_names.count(name) > 0, target);
       continue;
     }
     bool root = output_names.count(name) || f.has_update_definition();
-    if (!root && !producers[name].empty()) {
+    // A Func that only reads an input buffer at other indices (a reshape, a transpose) is a view of it.
+    const bool view = producers[name].empty() && f.outputs() == 1 && f.value().as<Halide::Internal::Call>();
+    if (!root && !view) {
       const std::set<std::string> &readers = consumers[name];
       root = readers.size() > 1 ||
              (readers.size() == 1 && rereads(pipeline.at(*readers.begin()), name));

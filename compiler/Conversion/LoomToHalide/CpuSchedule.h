@@ -9,8 +9,9 @@ namespace loom::conversion {
 
 /// Schedules every Func that `outputs` and `funcs` compute (the kernel's op results and the
 /// intermediate Funcs lower_op() made for them) for a CPU `target`:
-///   1. A matmul's result is stored tile by tile, each tile's sum computed just before it with the
-///      accumulators in registers, tiles of rows in parallel when the product is large.
+///   1. A matmul's result is stored tile by tile, each tile's product over its packed right operand
+///      computed just before it with the accumulators in registers (loom/lower/panel_gemm.h), tiles in
+///      parallel when the product is large. The packed panels are stored like any reread Func (3).
 ///   2. Other reductions (reduce_*, softmax rows, cross-entropy, argmax) and the outputs are computed at
 ///      root, the innermost dimension in vectors of the target's natural width and the outermost one in
 ///      parallel tasks when the Func is large. A reduction's vectors run inside its reduction loop when

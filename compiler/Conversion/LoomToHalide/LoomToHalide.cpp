@@ -3,6 +3,7 @@
 #include "LoomToHalide.h"
 
 #include "LoomDialect.h"
+#include "loom/lower/panel_gemm.h"
 
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/raw_ostream.h"
@@ -170,30 +171,44 @@ HalideTensor lower(ConstantOp op, Lowering &l) {
 // MatmulOp
 //===----------------------------------------------------------------------===//
 
-HalideTensor lower(MatmulOp op, Lowering &l) {
-  const HalideTensor &lhs = l.operands[0], &rhs = l.operands[1];
-  const int64_t k_size = lhs.shape[op.transpose_lhs() ? 0 : 1];
-  const int64_t n_size = l.shape[1];
-  // The product runs with n innermost, so rhs must be contiguous along n. A transposed rhs [N, K] (a
-  // PyTorch-layout weight) is read through a [K, N] copy; the schedule materializes it because the
-  // product reads it once per row m.
-  HalideTensor rhs_kn = rhs;
-  if (op.transpose_rhs()) {
-    NewTensor transposed = l.funcs.make({k_size, n_size}, l.type, "rhs_transposed");
-    transposed.pure() = at(rhs, {transposed.index[1], transposed.index[0]});
-    rhs_kn = transposed.tensor;
-  }
-  // The sum runs in its own Func, which the result only copies: the schedule can then compute the sum
-  // tile by tile into a small buffer that stays in registers while the k loop runs.
-  NewTensor sum = l.funcs.make(l.shape, l.type, "sum");
-  Expr m = sum.index[0], n = sum.index[1];
+/// The effective right operand B [K, N] of a matmul (rhs, or rhs transposed) packed into panels of
+/// P = kPanelWidth columns: panels [ceil(N/P), K, P] with panels[p][k][i] = B[k][p*P + i], zero past N.
+/// Each step of the product's reduction then reads one panel row contiguously (loom/lower/panel_gemm.h).
+HalideTensor pack_rhs(MatmulOp op, const HalideTensor &rhs, OpFuncs &funcs) {
+  using lower::kPanelWidth;
+  const int64_t n_size = rhs.shape[op.transpose_rhs() ? 0 : 1], k_size = rhs.shape[op.transpose_rhs() ? 1 : 0];
+  NewTensor panels = funcs.make({lower::panel_count(static_cast<int>(n_size)), k_size, kPanelWidth}, rhs.type, "panels");
+  Expr p = panels.index[0], k = panels.index[1], i = panels.index[2];
+  Expr column = p * kPanelWidth + i, clamped = Halide::min(column, static_cast<int>(n_size) - 1);
+  Expr value = op.transpose_rhs() ? at(rhs, {clamped, k}) : at(rhs, {k, clamped});
+  panels.pure() = Halide::select(column < static_cast<int>(n_size), value, Halide::Internal::make_zero(rhs.type));
+  return panels.tensor;
+}
+
+/// lhs times the packed right operand: product [ceil(N/P), M, P] sums over k with the panel's columns
+/// innermost, and the result [M, N] reads column n of it at (n / P, m, n % P). The schedule computes the
+/// product tile by tile with its accumulators in registers (CpuSchedule.cpp, panel products); it finds
+/// the product by its name, the result's followed by "_panel_product".
+HalideTensor multiply_panels(MatmulOp op, const HalideTensor &lhs, const HalideTensor &panels, Lowering &l) {
+  using lower::kPanelWidth;
+  const int64_t k_size = lhs.shape[op.transpose_lhs() ? 0 : 1], m_size = l.shape[0];
+  const int64_t panel_count = panels.shape[0];
+  NewTensor product = l.funcs.make({panel_count, m_size, kPanelWidth}, l.type, "panel_product");
+  Expr p = product.index[0], m = product.index[1], j = product.index[2];
   RDom k = l.funcs.domain({k_size});
   Expr lhs_mk = op.transpose_lhs() ? at(lhs, {k, m}) : at(lhs, {m, k});
-  sum.pure() = 0.0f;
-  sum.pure() += lhs_mk * at(rhs_kn, {k, n});
+  // A tile of several panels may overhang the last one; it reads the last panel again.
+  Expr panel = Halide::min(p, static_cast<int>(panel_count) - 1);
+  product.pure() = Halide::Internal::make_zero(l.type);
+  product.pure() += lhs_mk * at(panels, {panel, k, j});
   NewTensor out = l.result();
-  out.pure() = at(sum.tensor, out.index);
+  Expr row = out.index[0], column = out.index[1];
+  out.pure() = at(product.tensor, {column / kPanelWidth, row, column % kPanelWidth});
   return out.tensor;
+}
+
+HalideTensor lower(MatmulOp op, Lowering &l) {
+  return multiply_panels(op, l.operands[0], pack_rhs(op, l.operands[1], l.funcs), l);
 }
 
 //===----------------------------------------------------------------------===//
@@ -651,6 +666,47 @@ std::vector<HalideTensor> lower_op(mlir::Operation *op, const std::vector<Halide
   Lowering lowering{operands, static_shape(op, result_type), element_type(op, result_type), OpFuncs(op)};
   try {
     HalideTensor result = translation(lowering);
+    lowering.funcs.set_estimates();
+    return {result};
+  } catch (const Halide::Error &error) {
+    fail(op, std::string("Halide rejected its translation: ") + error.what());
+  }
+}
+
+HalideTensor pack_matmul_rhs(mlir::Operation *op, const HalideTensor &rhs) {
+  auto matmul = llvm::dyn_cast<MatmulOp>(op);
+  if (!matmul)
+    fail(op, "is not a loom.matmul: only a matmul's right operand is packed");
+  OpFuncs funcs(op);
+  try {
+    HalideTensor panels = pack_rhs(matmul, rhs, funcs);
+    funcs.set_estimates();
+    return panels;
+  } catch (const Halide::Error &error) {
+    fail(op, std::string("Halide rejected the packing of its right operand: ") + error.what());
+  }
+}
+
+std::vector<HalideTensor> lower_matmul_packed(mlir::Operation *op, const HalideTensor &lhs,
+                                              const HalideTensor &panels) {
+  auto matmul = llvm::dyn_cast<MatmulOp>(op);
+  if (!matmul)
+    fail(op, "is not a loom.matmul");
+  const std::vector<int64_t> rhs_shape = static_shape(op, matmul.rhs().getType());
+  const int64_t n_size = rhs_shape[matmul.transpose_rhs() ? 0 : 1], k_size = rhs_shape[matmul.transpose_rhs() ? 1 : 0];
+  const std::vector<int64_t> expected{lower::panel_count(static_cast<int>(n_size)), k_size, lower::kPanelWidth};
+  if (panels.shape != expected)
+    fail(op, "got packed panels " + tensor_string(panels.shape, panels.type) + ", expected " +
+                 tensor_string(expected, panels.type));
+  const std::vector<int64_t> lhs_shape = static_shape(op, matmul.lhs().getType());
+  if (lhs.shape != lhs_shape || !lhs.func.defined() || lhs.func.dimensions() != 2)
+    fail(op, "operand #0 is " + tensor_string(lhs_shape, panels.type) + " but the tensor given for it is " +
+                 tensor_string(lhs.shape, lhs.type));
+  mlir::Type result_type = op->getResult(0).getType();
+  const std::vector<HalideTensor> operands{lhs, panels};
+  Lowering lowering{operands, static_shape(op, result_type), element_type(op, result_type), OpFuncs(op)};
+  try {
+    HalideTensor result = multiply_panels(matmul, lhs, panels, lowering);
     lowering.funcs.set_estimates();
     return {result};
   } catch (const Halide::Error &error) {

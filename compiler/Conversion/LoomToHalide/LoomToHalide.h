@@ -31,4 +31,14 @@ struct HalideTensor {
 /// definition.
 std::vector<HalideTensor> lower_op(mlir::Operation *op, const std::vector<HalideTensor> &operands);
 
+/// A loom.matmul reads its right operand as panels of P = lower::kPanelWidth columns
+/// (loom/lower/panel_gemm.h): a [ceil(N/P), K, P] tensor holding column p*P + i of the effective right
+/// operand B [K, N] (rhs, or rhs transposed) at [p, k, i], zero past N. lower_op packs it inside the
+/// kernel; a code generator that calls the product repeatedly with one right operand (a recurrent weight
+/// inside a scan) packs it once with pack_matmul_rhs and lowers the product with lower_matmul_packed.
+/// Both throw like lower_op.
+HalideTensor pack_matmul_rhs(mlir::Operation *matmul, const HalideTensor &rhs);
+std::vector<HalideTensor> lower_matmul_packed(mlir::Operation *matmul, const HalideTensor &lhs,
+                                              const HalideTensor &panels);
+
 } // namespace loom::conversion

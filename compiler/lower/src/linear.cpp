@@ -1,7 +1,7 @@
 // Whole-matrix GEMM kernels: dense layers forward and backward, and the recurrent input projection.
 #include "loom/lower/linear.h"
 
-#include "panel_gemm.h"
+#include "loom/lower/panel_gemm.h"
 #include "static_shape.h"
 
 namespace loom::lower {

@@ -2,7 +2,7 @@
 #include "loom/lower/lstm.h"
 
 #include "activations.h"
-#include "panel_gemm.h"
+#include "loom/lower/panel_gemm.h"
 #include "static_shape.h"
 
 namespace loom::lower {

@@ -1,5 +1,5 @@
 // The register-tiled panel GEMM and its per-target schedule.
-#include "panel_gemm.h"
+#include "loom/lower/panel_gemm.h"
 
 #include <algorithm>
 
@@ -103,11 +103,11 @@ void schedule_product(Func product, const Var& j, const Var& m, const Var& p,
 }
 
 void tile_output(Func f, const Var& n, const Var& m, const std::vector<Var>& between, const PanelTile& tile,
-                 const CpuTiling& tiling, const TileLoops& loops, TailStrategy row_tail) {
+                 const CpuTiling& tiling, const TileLoops& loops, TailStrategy row_tail, TailStrategy column_tail) {
   std::vector<Halide::VarOrRVar> order{loops.lane, loops.vector};
   order.insert(order.end(), between.begin(), between.end());
   order.insert(order.end(), {loops.row, loops.tile_m, loops.tile_n});
-  f.split(n, loops.tile_n, loops.n_in_tile, tile.columns(), TailStrategy::GuardWithIf)
+  f.split(n, loops.tile_n, loops.n_in_tile, tile.columns(), column_tail)
       .split(loops.n_in_tile, loops.vector, loops.lane, tiling.lanes)
       .split(m, loops.tile_m, loops.row, tile.rows, row_tail)
       .reorder(order)

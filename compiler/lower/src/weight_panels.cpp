@@ -1,7 +1,7 @@
 // Kernels that pack w_hh into the panel layouts of the per-step kernels.
 #include "loom/lower/weight_panels.h"
 
-#include "panel_gemm.h"
+#include "loom/lower/panel_gemm.h"
 #include "static_shape.h"
 
 namespace loom::lower {

@@ -68,11 +68,17 @@ struct TileLoops {
 
 // Splits output f over columns n and rows m into tiles of tile.columns() x tile.rows, vector lanes innermost,
 // then `between` (e.g. the gate index, unrolled), then rows; the tile loops (tile_m inside tile_n) stay
-// outermost for the caller to parallelize. Columns past the end are guarded; the last row tile shifts
-// inwards (recomputing a few rows) unless row_tail says otherwise.
+// outermost for the caller to parallelize. Columns past the end are guarded unless column_tail says
+// otherwise; the last row tile shifts inwards (recomputing a few rows) unless row_tail says otherwise.
+//
+// A Func stored inside the pipeline should round its columns up (TailStrategy::RoundUp, its bound a
+// whole number of tiles) rather than guard them: Halide 14's vectorizer can drop the guard of a tile's
+// last vectors when the column tile loop has a constant extent, and the stores of the overhanging
+// tile then land in the first tile (seen on [1, 256] x [256, 112] with 64-column tiles).
 void tile_output(Halide::Func f, const Halide::Var& n, const Halide::Var& m, const std::vector<Halide::Var>& between,
                  const PanelTile& tile, const CpuTiling& tiling, const TileLoops& loops,
-                 Halide::TailStrategy row_tail = Halide::TailStrategy::ShiftInwards);
+                 Halide::TailStrategy row_tail = Halide::TailStrategy::ShiftInwards,
+                 Halide::TailStrategy column_tail = Halide::TailStrategy::GuardWithIf);
 
 // For whole-matrix GEMMs: groups row tiles into blocks (tile_m stays the innermost tile loop) and runs
 // (column tile, row block) pairs in parallel, so a task reuses its panel across the block's rows.
