@@ -210,6 +210,10 @@ void schedule_root(Func f, const Halide::Target &target) {
     schedule_update(f, i, width, extents);
 }
 
+/// `name` without the "$<k>" Halide appends when a kernel compiled earlier in the process (for another
+/// target) used it.
+std::string unsuffixed(const std::string &name) { return name.substr(0, name.find('$')); }
+
 /// The panel product of a matmul's result `f` (LoomToHalide names it after the result), when `f` is its
 /// one reader: f(n, m) = product(n % P, m, n / P).
 std::optional<Func> read_panel_product(const Func &f, const std::map<std::string, Func> &pipeline,
@@ -222,7 +226,7 @@ std::optional<Func> read_panel_product(const Func &f, const std::map<std::string
   while (const auto *let = value.as<Let>())
     value = let->body;
   const auto *call = value.as<Call>();
-  if (!call || call->call_type != Call::Halide || call->name != f.name() + "_panel_product" ||
+  if (!call || call->call_type != Call::Halide || unsuffixed(call->name) != unsuffixed(f.name()) + "_panel_product" ||
       !pipeline.count(call->name) || consumers.at(call->name).size() != 1)
     return std::nullopt;
   Func product = pipeline.at(call->name);
