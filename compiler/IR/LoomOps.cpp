@@ -8,6 +8,8 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallSet.h"
 
+#include <optional>
+#include <set>
 #include <string>
 
 using namespace mlir;
@@ -233,8 +235,100 @@ namespace {
 #include "LoomCanonicalize.inc"
 } // namespace
 
+namespace {
+
+/// x + y where x and y are concatenations along one axis, and wherever one of them has a piece that
+/// is not a splat of zero the other has only zeros: the sum is one concatenation of the nonzero pieces
+/// (zeros where both are zero). Backprop through slices leaves such sums: each slice's adjoint is its
+/// gradient padded with zeros to the whole tensor, and the adjoints of an LSTM's four gate slices add
+/// up to the gate gradient. Summed as written, every element would evaluate every piece.
+struct MergeZeroPaddedConcats : public OpRewritePattern<AddOp> {
+  using OpRewritePattern<AddOp>::OpRewritePattern;
+
+  struct Piece {
+    int64_t start, end;
+    Value value;
+    bool zero;
+  };
+
+  static bool isZero(Value v) {
+    auto constant = v.getDefiningOp<ConstantOp>();
+    return constant && isSplatOf(constant.value(), 0.0);
+  }
+
+  static std::optional<SmallVector<Piece>> pieces(Value v, uint64_t axis) {
+    auto concat = v.getDefiningOp<ConcatOp>();
+    if (!concat || concat.axis() != axis)
+      return std::nullopt;
+    SmallVector<Piece> result;
+    int64_t start = 0;
+    for (Value input : concat.inputs()) {
+      auto type = ranked(input.getType());
+      if (!type || !type.hasStaticShape())
+        return std::nullopt;
+      const int64_t end = start + type.getDimSize(static_cast<unsigned>(axis));
+      result.push_back({start, end, input, isZero(input)});
+      start = end;
+    }
+    return result;
+  }
+
+  LogicalResult matchAndRewrite(AddOp add, PatternRewriter &rewriter) const override {
+    auto type = ranked(add.getType());
+    auto lhsConcat = add.lhs().getDefiningOp<ConcatOp>();
+    if (!type || !type.hasStaticShape() || !lhsConcat)
+      return failure();
+    const uint64_t axis = lhsConcat.axis();
+    std::optional<SmallVector<Piece>> lhs = pieces(add.lhs(), axis), rhs = pieces(add.rhs(), axis);
+    if (!lhs || !rhs)
+      return failure();
+    std::set<int64_t> boundaries;
+    for (const SmallVector<Piece> *side : {&*lhs, &*rhs})
+      for (const Piece &piece : *side)
+        boundaries.insert({piece.start, piece.end});
+    auto covering = [](const SmallVector<Piece> &side, int64_t at) -> const Piece & {
+      return *llvm::find_if(side, [&](const Piece &p) { return p.start <= at && at < p.end; });
+    };
+
+    SmallVector<Value> inputs;
+    int64_t zerosFrom = -1;
+    auto flushZeros = [&](int64_t to) {
+      if (zerosFrom < 0)
+        return;
+      SmallVector<int64_t> shape(type.getShape().begin(), type.getShape().end());
+      shape[axis] = to - zerosFrom;
+      auto zerosType = RankedTensorType::get(shape, type.getElementType());
+      inputs.push_back(rewriter.create<ConstantOp>(add.getLoc(), zerosType,
+                                                   DenseElementsAttr::get(zerosType, rewriter.getZeroAttr(type.getElementType()))));
+      zerosFrom = -1;
+    };
+    for (auto it = boundaries.begin(); std::next(it) != boundaries.end(); ++it) {
+      const Piece &a = covering(*lhs, *it), &b = covering(*rhs, *it);
+      if (!a.zero && !b.zero)
+        return failure();
+      if (a.zero && b.zero) {
+        if (zerosFrom < 0)
+          zerosFrom = *it;
+        continue;
+      }
+      const Piece &nonzero = a.zero ? b : a;
+      flushZeros(*it);
+      if (nonzero.start == *it)
+        inputs.push_back(nonzero.value);
+    }
+    flushZeros(*boundaries.rbegin());
+    if (inputs.size() == 1)
+      rewriter.replaceOp(add, inputs.front());
+    else
+      rewriter.replaceOpWithNewOp<ConcatOp>(add, add.getType(), inputs, rewriter.getI64IntegerAttr(static_cast<int64_t>(axis)));
+    return success();
+  }
+};
+
+} // namespace
+
 void AddOp::getCanonicalizationPatterns(RewritePatternSet &patterns, MLIRContext *context) {
-  patterns.add<AddZero>(context);
+  patterns.add<AddZero, MergeZeroPaddedConcats>(context);
 }
 
 void MulOp::getCanonicalizationPatterns(RewritePatternSet &patterns, MLIRContext *context) {

@@ -62,3 +62,46 @@ func @unused_scan_output(%h0: tensor<2x3xf32>, %x: tensor<5x2x3xf32>) -> (tensor
   }
   return %h, %used : tensor<2x3xf32>, tensor<5x2x3xf32>
 }
+
+// -----
+
+// The adjoints of four gate slices, each padded with zeros, add up to one concatenation of the four.
+// CHECK-LABEL: func @gate_adjoints
+// CHECK-SAME: (%[[I:.*]]: tensor<2x3xf32>, %[[F:.*]]: tensor<2x3xf32>, %[[G:.*]]: tensor<2x3xf32>, %[[O:.*]]: tensor<2x3xf32>)
+func @gate_adjoints(%i: tensor<2x3xf32>, %f: tensor<2x3xf32>, %g: tensor<2x3xf32>, %o: tensor<2x3xf32>) -> tensor<2x12xf32> {
+  %z3 = loom.constant dense<0.0> : tensor<2x3xf32>
+  %z6 = loom.constant dense<0.0> : tensor<2x6xf32>
+  %z9 = loom.constant dense<0.0> : tensor<2x9xf32>
+  %po = loom.concat %z9, %o {axis = 1 : i64} : (tensor<2x9xf32>, tensor<2x3xf32>) -> tensor<2x12xf32>
+  %pg = loom.concat %z6, %g, %z3 {axis = 1 : i64} : (tensor<2x6xf32>, tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x12xf32>
+  %a = loom.add %po, %pg : (tensor<2x12xf32>, tensor<2x12xf32>) -> tensor<2x12xf32>
+  %pf = loom.concat %z3, %f, %z6 {axis = 1 : i64} : (tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x6xf32>) -> tensor<2x12xf32>
+  %b = loom.add %a, %pf : (tensor<2x12xf32>, tensor<2x12xf32>) -> tensor<2x12xf32>
+  %pi = loom.concat %i, %z9 {axis = 1 : i64} : (tensor<2x3xf32>, tensor<2x9xf32>) -> tensor<2x12xf32>
+  %c = loom.add %b, %pi : (tensor<2x12xf32>, tensor<2x12xf32>) -> tensor<2x12xf32>
+  // CHECK-NOT: loom.add
+  // CHECK: %[[ALL:.*]] = loom.concat %[[I]], %[[F]], %[[G]], %[[O]] {axis = 1 : i64}
+  // CHECK-NEXT: return %[[ALL]]
+  return %c : tensor<2x12xf32>
+}
+
+// -----
+
+// Pieces that overlap a nonzero piece of the other side stay a sum; zeros both sides share become
+// one zero piece.
+// CHECK-LABEL: func @overlapping_pieces
+func @overlapping_pieces(%x: tensor<2x4xf32>, %y: tensor<2x4xf32>) -> (tensor<2x8xf32>, tensor<2x8xf32>) {
+  %z2 = loom.constant dense<0.0> : tensor<2x2xf32>
+  %z4 = loom.constant dense<0.0> : tensor<2x4xf32>
+  %px = loom.concat %x, %z4 {axis = 1 : i64} : (tensor<2x4xf32>, tensor<2x4xf32>) -> tensor<2x8xf32>
+  %py = loom.concat %z2, %y, %z2 {axis = 1 : i64} : (tensor<2x2xf32>, tensor<2x4xf32>, tensor<2x2xf32>) -> tensor<2x8xf32>
+  // CHECK: %[[ZEROS:.*]] = loom.constant dense<0.000000e+00> : tensor<2x4xf32>
+  // CHECK: loom.add
+  %overlap = loom.add %px, %py : (tensor<2x8xf32>, tensor<2x8xf32>) -> tensor<2x8xf32>
+  %y2 = loom.slice %y {axis = 1 : i64, start = 0 : i64, size = 2 : i64} : (tensor<2x4xf32>) -> tensor<2x2xf32>
+  %a = loom.concat %y2, %z2, %z4 {axis = 1 : i64} : (tensor<2x2xf32>, tensor<2x2xf32>, tensor<2x4xf32>) -> tensor<2x8xf32>
+  %b = loom.concat %z4, %z2, %y2 {axis = 1 : i64} : (tensor<2x4xf32>, tensor<2x2xf32>, tensor<2x2xf32>) -> tensor<2x8xf32>
+  // CHECK: loom.concat %{{.*}}, %[[ZEROS]], %{{.*}} {axis = 1 : i64} : (tensor<2x2xf32>, tensor<2x4xf32>, tensor<2x2xf32>)
+  %disjoint = loom.add %a, %b : (tensor<2x8xf32>, tensor<2x8xf32>) -> tensor<2x8xf32>
+  return %overlap, %disjoint : tensor<2x8xf32>, tensor<2x8xf32>
+}
