@@ -22,9 +22,8 @@ void loom::buildPipeline(mlir::OpPassManager &pm) {
   // Last, on the final graph of both functions: batches the input projections of the forward
   // scans and of the backprop scans (which recompute them) into one GEMM each.
   pm.addPass(createHoistSequenceOpsPass());
-  // loom-hoist-accumulators (weight gradients as one GEMM over all steps) is not run yet: the
-  // default schedule of that tall, transposed product made train_step 2x slower at
-  // (28, 128, 28, 128) on this machine; it joins once the matmul schedule splits long
-  // reductions (issue #5).
+  // Then the backprop scans output each step's gate gradients and the weight gradients become one
+  // GEMM over all steps each, instead of a [4H, I] accumulator read and written at every step.
+  pm.addPass(createHoistAccumulatorsPass());
   pm.addPass(mlir::createCSEPass());
 }
