@@ -6,7 +6,6 @@
 #include "LoomDialect.h"
 #include "LoomToHalide.h"
 #include "loom/lower/kernel_library.h"
-#include "loom/lower/shapes.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Transforms/RegionUtils.h"
@@ -361,7 +360,7 @@ private:
       auto matmul = llvm::dyn_cast<MatmulOp>(op);
       if (matmul && capturedSet.count(matmul.rhs())) {
         packedMembers.push_back(packRhs(f, matmul));
-        packed.push_back({matmul, panelsShape(matmul)});
+        packed.push_back({matmul, conversion::packed_rhs_shape(matmul)});
         packedOps.insert(matmul);
       }
     }
@@ -431,13 +430,6 @@ private:
     addKernel(name, inputs, ops, outputs, packed);
   }
 
-  /// [ceil(N/P), K, P]: the panels of a matmul's right operand (LoomToHalide.h).
-  static std::vector<int64_t> panelsShape(MatmulOp matmul) {
-    std::vector<int64_t> rhs = shapeOf(matmul.rhs());
-    int64_t n = rhs[matmul.transpose_rhs() ? 0 : 1], k = rhs[matmul.transpose_rhs() ? 1 : 0];
-    return {(n + lower::kPanelWidth - 1) / lower::kPanelWidth, k, lower::kPanelWidth};
-  }
-
   /// Emits the call that packs `matmul`'s right operand into a member, before the time loop, and
   /// returns the member. Operands packed the same way share one kernel and, within a function, one
   /// member.
@@ -446,7 +438,7 @@ private:
     auto key = std::make_pair(rhs.getAsOpaquePointer(), matmul.transpose_rhs());
     if (auto it = f.packed.find(key); it != f.packed.end())
       return it->second;
-    const std::vector<int64_t> rhsShape = shapeOf(rhs), shape = panelsShape(matmul);
+    const std::vector<int64_t> rhsShape = shapeOf(rhs), shape = conversion::packed_rhs_shape(matmul);
     std::string kernel = model_ + "_pack_" + shapeKey(rhsShape) + (matmul.transpose_rhs() ? "_transposed" : "");
     if (packKernels_.insert(kernel).second) {
       Operation *op = matmul;

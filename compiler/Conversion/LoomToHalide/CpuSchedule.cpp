@@ -221,11 +221,7 @@ std::optional<Func> read_panel_product(const Func &f, const std::map<std::string
   using namespace Halide::Internal;
   if (f.has_update_definition() || f.dimensions() != 2 || f.outputs() != 1)
     return std::nullopt;
-  // The index may be wrapped in lets (the gate and unit of a column).
-  Expr value = f.value();
-  while (const auto *let = value.as<Let>())
-    value = let->body;
-  const auto *call = value.as<Call>();
+  const auto *call = f.value().as<Call>();
   if (!call || call->call_type != Call::Halide || unsuffixed(call->name) != unsuffixed(f.name()) + "_panel_product" ||
       !pipeline.count(call->name) || consumers.at(call->name).size() != 1)
     return std::nullopt;

@@ -673,6 +673,15 @@ std::vector<HalideTensor> lower_op(mlir::Operation *op, const std::vector<Halide
   }
 }
 
+std::vector<int64_t> packed_rhs_shape(mlir::Operation *op) {
+  auto matmul = llvm::dyn_cast<MatmulOp>(op);
+  if (!matmul)
+    fail(op, "is not a loom.matmul: only a matmul's right operand is packed");
+  const std::vector<int64_t> rhs_shape = static_shape(op, matmul.rhs().getType());
+  const int64_t n_size = rhs_shape[matmul.transpose_rhs() ? 0 : 1], k_size = rhs_shape[matmul.transpose_rhs() ? 1 : 0];
+  return {lower::panel_count(static_cast<int>(n_size)), k_size, lower::kPanelWidth};
+}
+
 HalideTensor pack_matmul_rhs(mlir::Operation *op, const HalideTensor &rhs) {
   auto matmul = llvm::dyn_cast<MatmulOp>(op);
   if (!matmul)
@@ -692,9 +701,7 @@ std::vector<HalideTensor> lower_matmul_packed(mlir::Operation *op, const HalideT
   auto matmul = llvm::dyn_cast<MatmulOp>(op);
   if (!matmul)
     fail(op, "is not a loom.matmul");
-  const std::vector<int64_t> rhs_shape = static_shape(op, matmul.rhs().getType());
-  const int64_t n_size = rhs_shape[matmul.transpose_rhs() ? 0 : 1], k_size = rhs_shape[matmul.transpose_rhs() ? 1 : 0];
-  const std::vector<int64_t> expected{lower::panel_count(static_cast<int>(n_size)), k_size, lower::kPanelWidth};
+  const std::vector<int64_t> expected = packed_rhs_shape(op);
   if (panels.shape != expected)
     fail(op, "got packed panels " + tensor_string(panels.shape, panels.type) + ", expected " +
                  tensor_string(expected, panels.type));

@@ -36,7 +36,8 @@ std::vector<HalideTensor> lower_op(mlir::Operation *op, const std::vector<Halide
 /// operand B [K, N] (rhs, or rhs transposed) at [p, k, i], zero past N. lower_op packs it inside the
 /// kernel; a code generator that calls the product repeatedly with one right operand (a recurrent weight
 /// inside a scan) packs it once with pack_matmul_rhs and lowers the product with lower_matmul_packed.
-/// Both throw like lower_op.
+/// packed_rhs_shape gives the panels' shape. All three throw like lower_op.
+std::vector<int64_t> packed_rhs_shape(mlir::Operation *matmul);
 HalideTensor pack_matmul_rhs(mlir::Operation *matmul, const HalideTensor &rhs);
 std::vector<HalideTensor> lower_matmul_packed(mlir::Operation *matmul, const HalideTensor &lhs,
                                               const HalideTensor &panels);
