@@ -8,11 +8,15 @@
 #     (AVX-512, then AVX2, chosen at run time); the library needs only Loom's runtime and the one
 #     Halide runtime, never MLIR, LLVM or libHalide. With COMPILER, the model is taken from an
 #     existing model compiler (one loomc built from a file that defines several models, which links
-#     once instead of once per model).
+#     once instead of once per model). loomc compiles the kernels in one worker process per CPU core;
+#     set LOOM_COMPILE_JOBS to limit that for every model.
 #
 #   loom_add_model_compiler(<name> SOURCES <model.cpp>...)
 #     Only builds loomc-<name>, the model's compiler: it prints the model's IR (--emit=ir), after the
 #     pipeline or after every pass (--print-ir-after-all), or writes its library (--emit=library).
+
+set(LOOM_COMPILE_JOBS 0 CACHE STRING
+  "Kernels each loomc compiles at once, in worker processes (0: one per CPU core)")
 
 function(loom_add_model_compiler name)
   cmake_parse_arguments(ARG "" "" "SOURCES" ${ARGN})
@@ -41,6 +45,7 @@ function(loom_add_model name)
   foreach(target IN LISTS ARG_TARGETS)
     list(APPEND target_flags --target=${target})
   endforeach()
+  list(APPEND target_flags --jobs=${LOOM_COMPILE_JOBS})
   set(dir ${CMAKE_CURRENT_BINARY_DIR}/${name}_generated)
   file(MAKE_DIRECTORY ${dir})
   add_custom_command(

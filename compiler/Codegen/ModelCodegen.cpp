@@ -841,11 +841,12 @@ void Emitter::emitCheckpoints(std::ostringstream &s) const {
 
 void emit_model_library(mlir::ModuleOp module, const std::string &model,
                         const std::vector<Halide::Target> &targets,
-                        const std::filesystem::path &directory) {
+                        const std::filesystem::path &directory,
+                        const lower::LibraryOptions &options) {
   Emitter emitter(module, model);
   emitter.plan();
   std::filesystem::create_directories(directory);
-  lower::compile_kernel_library(model + "_kernels", emitter.kernels(), targets, directory);
+  lower::compile_kernel_library(model + "_kernels", emitter.kernels(), targets, directory, options);
   std::ofstream(directory / (model + ".h")) << emitter.header();
   std::ofstream(directory / (model + ".cpp")) << emitter.source();
 }

@@ -5,6 +5,7 @@
 #include "mlir/IR/BuiltinOps.h"
 
 #include "Halide.h"
+#include "loom/lower/kernel_library.h"
 
 #include <filesystem>
 #include <string>
@@ -18,9 +19,11 @@ namespace loom::codegen {
 ///   <model>.cpp               its implementation, which drives time loops and calls the kernels;
 ///   <model>_kernels.a / .h    every kernel, compiled for `targets` with run-time CPU dispatch and
 ///                             without a Halide runtime (link Loom's shared one).
+/// `options` says how many kernels compile at once and whom to tell of progress.
 /// Throws std::runtime_error (or Halide::CompileError) naming what could not be compiled.
 void emit_model_library(mlir::ModuleOp module, const std::string &model,
                         const std::vector<Halide::Target> &targets,
-                        const std::filesystem::path &directory);
+                        const std::filesystem::path &directory,
+                        const lower::LibraryOptions &options = {});
 
 } // namespace loom::codegen

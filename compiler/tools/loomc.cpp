@@ -14,6 +14,8 @@
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <unistd.h>
+
 namespace cl = llvm::cl;
 
 namespace {
@@ -35,6 +37,11 @@ cl::opt<std::string> modelName("model", cl::desc("Which registered model to comp
                                cl::value_desc("name"), cl::init(""));
 cl::opt<std::string> outputPath("o", cl::desc("Output file ('-' for stdout)"),
                                 cl::value_desc("file"), cl::init("-"));
+cl::opt<unsigned> jobs("jobs",
+                       cl::desc("Kernels compiled at once with --emit=library, each in a worker "
+                                "process (default 0: one per CPU core; 1: one by one in loomc)"),
+                       cl::value_desc("n"), cl::init(0));
+cl::alias jobsShort("j", cl::desc("Alias for --jobs"), cl::aliasopt(jobs));
 cl::opt<bool> definitionOnly("no-passes",
                              cl::desc("Print the module as the definition recorded it, before any pass"),
                              cl::init(false));
@@ -95,8 +102,17 @@ int main(int argc, char **argv) {
       kernelTargets.emplace_back(target);
     }
     try {
+      loom::lower::LibraryOptions options;
+      options.jobs = int(jobs);
+      // On a terminal, one line that counts the kernels; builds and pipes get no progress lines.
+      if (isatty(STDERR_FILENO))
+        options.progress = [&](size_t done, size_t total, const std::string &function) {
+          llvm::errs() << "\rloomc: compiled " << done << "/" << total << " kernels of " << chosen->name
+                       << (done == total ? "" : " (" + function + ")") << "\033[K" << (done == total ? "\n" : "");
+          llvm::errs().flush();
+        };
       loom::codegen::emit_model_library(model.module(), chosen->name, kernelTargets,
-                                        outputPath.getValue());
+                                        outputPath.getValue(), options);
     } catch (const Halide::CompileError &error) {
       return fail("Halide rejected a kernel of model '" + chosen->name + "': " + error.what());
     } catch (const std::exception &error) {

@@ -1,10 +1,22 @@
 // Ahead-of-time compilation of kernel sets into one static library and header, and of the shared runtime.
 #include "loom/lower/kernel_library.h"
 
+#include <sched.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <fstream>
+#include <iterator>
+#include <map>
 #include <set>
 #include <stdexcept>
+#include <thread>
 
 namespace loom::lower {
 
@@ -64,6 +76,101 @@ constexpr const char* kHeaderEnd = R"(
 
 Halide::Target without_runtime(Halide::Target target) { return target.with_feature(Halide::Target::NoRuntime); }
 
+
+// The CPU cores this process may run on.
+int cpu_cores() {
+  cpu_set_t cpus;
+  if (sched_getaffinity(0, sizeof(cpus), &cpus) == 0) return std::max(1, CPU_COUNT(&cpus));
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+using CompileOne = std::function<std::string(const KernelRequest&)>;
+
+// Runs `compile` on every request and returns its results in the requests' order: in this process when
+// `jobs` is 1, else in up to `jobs` worker processes at once, each forked for one request. A worker
+// returns its result (or its error message) in a file of `scratch`; the first failure stops the others
+// and is thrown with the kernel's name.
+std::vector<std::string> compile_each(const std::vector<KernelRequest>& requests, const CompileOne& compile, int jobs,
+                                      const fs::path& scratch, const LibraryOptions::Progress& progress) {
+  std::vector<std::string> results(requests.size());
+  size_t done = 0;
+  const auto finished = [&](size_t index) {
+    done++;
+    if (progress) progress(done, requests.size(), requests[index].function_name);
+  };
+  if (jobs <= 1 || requests.size() <= 1) {
+    for (size_t i = 0; i < requests.size(); i++) {
+      results[i] = compile(requests[i]);
+      finished(i);
+    }
+    return results;
+  }
+
+  const auto result_file = [&](size_t index) { return scratch / (requests[index].function_name + ".result"); };
+  std::map<pid_t, size_t> running;
+  std::string failure;
+  size_t next = 0;
+  while (true) {
+    while (failure.empty() && next < requests.size() && running.size() < size_t(jobs)) {
+      std::fflush(nullptr);  // or the worker would write what this process buffered a second time
+      const pid_t pid = fork();
+      if (pid < 0) {
+        failure = std::string("cannot start a compile worker: ") + std::strerror(errno);
+        break;
+      }
+      if (pid == 0) {
+        int code = 0;
+        std::string text;
+        try {
+          text = compile(requests[next]);
+        } catch (const Halide::CompileError& e) {
+          text = std::string("Halide rejected it: ") + e.what();
+          code = 1;
+        } catch (const std::exception& e) {
+          text = e.what();
+          code = 1;
+        } catch (...) {
+          text = "unknown error";
+          code = 1;
+        }
+        std::ofstream(result_file(next), std::ios::binary) << text;
+        std::fflush(nullptr);
+        std::_Exit(code);  // no destructors or atexit handlers of the parent's state
+      }
+      running[pid] = next++;
+    }
+    if (running.empty()) break;
+    int status = 0;
+    const pid_t pid = waitpid(-1, &status, 0);
+    if (pid < 0) {
+      if (errno == EINTR) continue;
+      throw std::runtime_error(std::string("waiting for the compile workers: ") + std::strerror(errno));
+    }
+    const auto worker = running.find(pid);
+    if (worker == running.end()) continue;  // some other child of this process
+    const size_t index = worker->second;
+    running.erase(worker);
+    const std::string text = read_file(result_file(index));
+    fs::remove(result_file(index));
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+      results[index] = text;
+      finished(index);
+      continue;
+    }
+    if (!failure.empty()) continue;
+    failure = "kernel " + requests[index].function_name + ": " +
+              (WIFSIGNALED(status) ? "its compile worker was killed by signal " + std::to_string(WTERMSIG(status))
+                                   : text);
+    for (const auto& [other, _] : running) kill(other, SIGTERM);
+  }
+  if (!failure.empty()) throw std::runtime_error(failure);
+  return results;
+}
 }  // namespace
 
 std::string variant_suffix(const Halide::Target& target) {
@@ -77,7 +184,8 @@ std::string variant_suffix(const Halide::Target& target) {
 }
 
 void compile_kernel_library(const std::string& library, const std::vector<KernelRequest>& kernels,
-                            const std::vector<Halide::Target>& targets, const fs::path& output_dir) {
+                            const std::vector<Halide::Target>& targets, const fs::path& output_dir,
+                            const LibraryOptions& options) {
   if (targets.empty()) throw std::runtime_error("loom-kernelgen: library " + library + " has no targets");
   std::vector<Halide::Target> kernel_targets;
   std::vector<std::string> suffixes;
@@ -91,9 +199,8 @@ void compile_kernel_library(const std::string& library, const std::vector<Kernel
 
   const fs::path object_dir = output_dir / (library + ".objects");
   fs::create_directories(object_dir);
-  std::vector<std::string> objects;
-  std::string declarations;
-  for (const KernelRequest& request : kernels) {
+  // Compiles one kernel's objects for every target and returns its declarations in the header.
+  const auto compile = [&](const KernelRequest& request) {
     const std::string& function = request.function_name;
     // The factory runs once per target: schedules differ per target, so the kernel is rebuilt for each.
     std::string description;
@@ -104,23 +211,31 @@ void compile_kernel_library(const std::string& library, const std::vector<Kernel
       parameters = c_parameters(kernel);
       return kernel.pipeline.compile_to_module(kernel.arguments, name, target);
     };
-    const fs::path object = object_dir / (function + ".o");
-    Halide::compile_multitarget(function, {{Halide::OutputFileType::object, object.string()}}, kernel_targets,
-                                suffixes, build_module);
+    Halide::compile_multitarget(function, {{Halide::OutputFileType::object, (object_dir / (function + ".o")).string()}},
+                                kernel_targets, suffixes, build_module);
+    std::string declarations = "\n// " + description + "\nint " + function + "(" + parameters + ");\n";
+    if (kernel_targets.size() > 1) {
+      for (const std::string& suffix : suffixes) {
+        declarations += "int " + function + "_" + suffix + "(" + parameters + ") LOOM_VARIANT_SYMBOL(\"" + function +
+                        "-" + suffix + "\");\n";
+      }
+    }
+    return declarations;
+  };
+  const std::vector<std::string> declarations =
+      compile_each(kernels, compile, options.jobs == 0 ? cpu_cores() : options.jobs, object_dir, options.progress);
 
-    declarations += "\n// " + description + "\nint " + function + "(" + parameters + ");\n";
+  std::vector<std::string> objects;
+  for (const KernelRequest& request : kernels) {
+    const std::string& function = request.function_name;
     if (kernel_targets.size() == 1) {
-      objects.push_back(object.string());
+      objects.push_back((object_dir / (function + ".o")).string());
       continue;
     }
     // compile_multitarget names each variant "<function>-<suffix>", in "<function>-<suffix>.o", and
     // writes the dispatching function to "<function>_wrapper.o".
     objects.push_back((object_dir / (function + "_wrapper.o")).string());
-    for (const std::string& suffix : suffixes) {
-      objects.push_back((object_dir / (function + "-" + suffix + ".o")).string());
-      declarations += "int " + function + "_" + suffix + "(" + parameters + ") LOOM_VARIANT_SYMBOL(\"" + function +
-                      "-" + suffix + "\");\n";
-    }
+    for (const std::string& suffix : suffixes) objects.push_back((object_dir / (function + "-" + suffix + ".o")).string());
   }
   Halide::create_static_library(objects, kernel_targets.front(), (output_dir / (library + ".a")).string());
 
@@ -128,7 +243,9 @@ void compile_kernel_library(const std::string& library, const std::vector<Kernel
   for (const Halide::Target& target : targets) target_list += "\n//   " + target.to_string();
   std::ofstream header(output_dir / (library + ".h"));
   header << "// Generated by loom-kernelgen: the kernels of library " << library << ", compiled for" << target_list
-         << kHeaderPreamble << declarations << kHeaderEnd;
+         << kHeaderPreamble;
+  for (const std::string& declaration : declarations) header << declaration;
+  header << kHeaderEnd;
   if (!header) throw std::runtime_error("loom-kernelgen: cannot write " + (output_dir / (library + ".h")).string());
 }
 

@@ -18,13 +18,24 @@ struct KernelRequest {
   std::function<Kernel(const Halide::Target&)> build;
 };
 
+// How compile_kernel_library spreads its work.
+struct LibraryOptions {
+  // Kernels compiled at once, each in a worker process of its own (Halide and LLVM are not made to
+  // compile in parallel threads of one process). 0: one per CPU core; 1: in this process, one by one.
+  int jobs = 0;
+  // Called after each kernel with the number done, the total and the kernel's function name.
+  using Progress = std::function<void(size_t done, size_t total, const std::string& function)>;
+  Progress progress;
+};
+
 // Writes <output_dir>/<library>.a and <library>.h. With several targets, each function dispatches on its
 // first call's CPU (halide_can_use_target_features) to the first target the CPU supports, so list the
 // widest first; the header also declares each variant as <function>_<suffix> (variant_suffix) for tests.
 // Kernels are compiled with no_runtime: link one library from compile_halide_runtime beside them.
-// Throws Halide::CompileError or std::runtime_error.
+// Throws Halide::CompileError (with jobs == 1) or std::runtime_error (a worker's error message).
 void compile_kernel_library(const std::string& library, const std::vector<KernelRequest>& kernels,
-                            const std::vector<Halide::Target>& targets, const std::filesystem::path& output_dir);
+                            const std::vector<Halide::Target>& targets, const std::filesystem::path& output_dir,
+                            const LibraryOptions& options = {});
 
 // The runtime all libraries of one program share: built for the greatest common denominator of their
 // targets, so its own code runs on every CPU the dispatch can choose.
