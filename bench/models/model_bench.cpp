@@ -40,6 +40,7 @@ template <typename Model> std::unique_ptr<Model> filled_model() {
 
 template <typename Model> void forward(benchmark::State &state, RnnShape s, int gates) {
   auto model = filled_model<Model>();
+  model->forward(); // the first run touches every page, as in bench/onednn
   for (auto _ : state)
     model->forward();
   loom::bench::set_gflops(state, 2.0 * double(s.T * s.B * (s.I + s.H) * gates * s.H));
@@ -47,6 +48,7 @@ template <typename Model> void forward(benchmark::State &state, RnnShape s, int 
 
 template <typename Model> void training(benchmark::State &state, RnnShape s, int gates) {
   auto model = filled_model<Model>();
+  benchmark::DoNotOptimize(model->train_step()); // the first run touches every page
   for (auto _ : state)
     benchmark::DoNotOptimize(model->train_step());
   loom::bench::set_gflops(state, 3 * 2.0 * double(s.T * s.B * (s.I + s.H) * gates * s.H));

@@ -26,10 +26,14 @@ SmallVector<Value> capturedValues(loom::ScanOp scan) {
   return SmallVector<Value>(captured.begin(), captured.end());
 }
 
+/// Per scan that saves values for backprop: how many step values it outputs after the carried
+/// states (see saveScanStates).
+using SavedSteps = DenseMap<Operation *, unsigned>;
+
 /// Emits gradient ops for one block's worth of ops, in reverse order, at the builder's position.
 class Differentiator {
 public:
-  explicit Differentiator(OpBuilder &builder) : b(builder) {}
+  explicit Differentiator(OpBuilder &builder, const SavedSteps *saved = nullptr) : b(builder), savedSteps(saved) {}
 
   /// Marks every value that depends on a parameter: only those need adjoints.
   void findValuesNeedingGradients(Block &block) {
@@ -76,6 +80,7 @@ public:
 
 private:
   OpBuilder &b;
+  const SavedSteps *savedSteps; // null while planning
   llvm::DenseSet<Value> needsGradient;
   Location loc = b.getUnknownLoc();
 
@@ -285,21 +290,25 @@ private:
   }
 
   /// Backprop through time.
-  ///  1. The forward scan already outputs the carried state entering each step (see
-  ///     saveScanStates), so step t can be recomputed from it and x_t.
+  ///  1. The forward scan already outputs the carried state entering each step and the step
+  ///     values that are costly to recompute (see saveScanStates), so step t can be recomputed
+  ///     from them and x_t.
   ///  2. A reverse-time scan carries the state adjoints (starting from the adjoints of the
   ///     forward scan's final state) and one accumulator per captured value needing a gradient.
   ///     Its sequences are the saved states, the forward sequences and the adjoints of the
   ///     per-step outputs.
   ///  3. Its body recomputes the forward step by cloning the forward body, then differentiates
   ///     that clone with this same Differentiator, seeded by the carried state adjoints and the
-  ///     step's output adjoints.
+  ///     step's output adjoints. Then what the recomputed step reads of a saved value comes from
+  ///     the saved sequence, so the clone of its computation is left only for its adjoints.
   ///  4. It yields the adjoints of the state entering the step, the updated accumulators and,
   ///     per step, the adjoints of the sequence slices. These become the adjoints of the
   ///     forward scan's initial state, captured values and sequences.
   LogicalResult differentiateScan(loom::ScanOp scan, Adjoints &adjoints) {
     size_t numCarried = scan.carried().size(), numSequences = scan.sequences().size();
-    size_t numUserOutputs = scan.outputs().size() - numCarried; // the saved states come last
+    size_t numSavedValues = savedSteps ? savedSteps->lookup(scan) : 0;
+    // The saved states come last, then the saved step values.
+    size_t numSaved = numCarried + numSavedValues, numUserOutputs = scan.outputs().size() - numSaved;
     Block &forwardBody = scan.getBodyBlock();
     for (Operation &inner : forwardBody) {
       if (isa<loom::ScanOp>(inner))
@@ -311,7 +320,7 @@ private:
       if (needs(v))
         captured.push_back(v);
     }
-    SmallVector<Value> savedStates(scan.outputs().drop_front(numUserOutputs));
+    SmallVector<Value> saved(scan.outputs().drop_front(numUserOutputs));
     SmallVector<unsigned> outputsWithAdjoints;
     for (unsigned j = 0; j < numUserOutputs; ++j) {
       if (adjoints.count(scan.outputs()[j]))
@@ -323,7 +332,7 @@ private:
       initial.push_back(adjoints.count(final) ? adjoints.lookup(final) : zerosLike(final));
     for (Value v : captured)
       initial.push_back(zerosLike(v));
-    sequences.append(savedStates.begin(), savedStates.end());
+    sequences.append(saved.begin(), saved.end());
     sequences.append(scan.sequences().begin(), scan.sequences().end());
     for (unsigned j : outputsWithAdjoints)
       sequences.push_back(adjoints.lookup(scan.outputs()[j]));
@@ -353,10 +362,9 @@ private:
       auto accumulator = [&](size_t k) { return body->getArgument(numCarried + k); };
       size_t stepArgs = numCarried + captured.size();
       auto savedState = [&](size_t i) { return body->getArgument(stepArgs + i); };
-      auto sequenceSlice = [&](size_t i) { return body->getArgument(stepArgs + numCarried + i); };
-      auto outputAdjoint = [&](size_t j) {
-        return body->getArgument(stepArgs + numCarried + numSequences + j);
-      };
+      auto savedValue = [&](size_t k) { return body->getArgument(stepArgs + numCarried + k); };
+      auto sequenceSlice = [&](size_t i) { return body->getArgument(stepArgs + numSaved + i); };
+      auto outputAdjoint = [&](size_t j) { return body->getArgument(stepArgs + numSaved + numSequences + j); };
 
       // Recompute the forward step from the saved state and this step's inputs.
       BlockAndValueMapping mapping;
@@ -393,6 +401,20 @@ private:
         seed(yield.values()[numCarried + outputsWithAdjoints[j]], outputAdjoint(j));
       if (failed(differentiate(recomputed, local)))
         return failure();
+      // The adjoint rules are in place: from here on the step reads the saved values instead.
+      for (size_t k = 0; k < numSavedValues; ++k)
+        mapping.lookup(yield.values()[numCarried + numUserOutputs + numCarried + k])
+            .replaceAllUsesWith(savedValue(k));
+      // What only fed the saved values is dead (forgotten first: a new op may reuse its address).
+      for (Operation *op : llvm::reverse(recomputed)) {
+        if (!isOpTriviallyDead(op))
+          continue;
+        for (Value result : op->getResults()) {
+          needsGradient.erase(result);
+          local.erase(result);
+        }
+        op->erase();
+      }
 
       for (size_t i = 0; i < numCarried; ++i) {
         Value entering = savedState(i);
@@ -434,28 +456,62 @@ private:
   }
 };
 
-/// Rebuilds `scan` with one extra per-step output per carried state: the state entering each step.
-/// Backprop through time recomputes each step from it. Returns the new scan.
-loom::ScanOp saveScanStates(loom::ScanOp scan) {
+/// The values of a scan's body that backprop should read rather than recompute: where each matmul
+/// that reads the carried state ends its chain of same-shaped sums (an LSTM's or GRU's gate
+/// pre-activations). Recomputed, they would redo the recurrent GEMM of every step.
+SmallVector<Value> costlyStepValues(loom::ScanOp scan) {
+  Block &body = scan.getBodyBlock();
+  llvm::DenseSet<Value> fromState(body.getArguments().begin(),
+                                  body.getArguments().begin() + scan.carried().size());
+  llvm::SetVector<Value> costly;
+  for (Operation &op : body.without_terminator()) {
+    if (llvm::none_of(op.getOperands(), [&](Value v) { return fromState.count(v); }))
+      continue;
+    fromState.insert(op.result_begin(), op.result_end());
+    if (!isa<loom::MatmulOp>(op))
+      continue;
+    Value end = op.getResult(0);
+    while (end.hasOneUse()) {
+      Operation *user = *end.getUsers().begin();
+      if (!isa<loom::AddOp, loom::SubOp, loom::BiasAddOp>(user) || user->getResult(0).getType() != end.getType())
+        break;
+      end = user->getResult(0);
+    }
+    costly.insert(end);
+  }
+  return SmallVector<Value>(costly.begin(), costly.end());
+}
+
+/// Rebuilds `scan` with extra per-step outputs for backprop through time: the state entering each
+/// step (one per carried state), then the step's costlyStepValues. Backprop recomputes each step
+/// from them. Records the number of the latter in `saved` and returns the new scan.
+loom::ScanOp saveScanStates(loom::ScanOp scan, SavedSteps &saved) {
   OpBuilder b(scan);
   size_t numCarried = scan.carried().size();
+  SmallVector<Value> costly = costlyStepValues(scan);
   SmallVector<Type> outputTypes(scan.outputs().getTypes());
   for (Value init : scan.carried())
     outputTypes.push_back(loom::stackedType(scan.getNumSteps(), init.getType()));
+  for (Value value : costly)
+    outputTypes.push_back(loom::stackedType(scan.getNumSteps(), value.getType()));
+  // rebuildScan moves the body, so the costly values stay the same Values.
   loom::ScanOp saving = loom::rebuildScan(b, scan, scan.carried(), scan.sequences(), outputTypes);
   Block &body = saving.getBodyBlock();
   Operation *yield = body.getTerminator();
   yield->insertOperands(yield->getNumOperands(), body.getArguments().take_front(numCarried));
+  yield->insertOperands(yield->getNumOperands(), costly);
   for (auto [old, replacement] : llvm::zip(scan->getResults(), saving->getResults()))
     old.replaceAllUsesWith(replacement);
   scan->erase();
+  saved[saving] = costly.size();
   return saving;
 }
 
 /// Algorithm:
 ///  1. Clone @forward into @train_step. A model without a loss is for inference only: stop.
 ///  2. Find the values that depend on a parameter (only they get adjoints).
-///  3. Make every scan that needs gradients save the state entering each step.
+///  3. Make every scan that needs gradients save the state entering each step and the step
+///     values that are costly to recompute.
 ///  4. Seed the loss's adjoint with 1 and walk the function backwards, emitting each op's
 ///     adjoint rule just before the return (scans: see differentiateScan).
 ///  5. Emit loom.parameter_gradient for every parameter that received an adjoint.
@@ -486,12 +542,13 @@ class AutodiffPass : public loom::AutodiffBase<AutodiffPass> {
     OpBuilder builder(block.getTerminator());
     Differentiator planner(builder);
     planner.findValuesNeedingGradients(block);
+    SavedSteps saved;
     for (Operation &op : llvm::make_early_inc_range(block)) {
       if (auto scan = dyn_cast<loom::ScanOp>(op); scan && planner.needs(scan->getResult(0)))
-        saveScanStates(scan);
+        saveScanStates(scan, saved);
     }
     // Saving states rebuilt those scans, so which values need gradients is found again.
-    Differentiator differentiator(builder);
+    Differentiator differentiator(builder, &saved);
     differentiator.findValuesNeedingGradients(block);
 
     SmallVector<Operation *> ops;

@@ -29,8 +29,9 @@ module {
 
 // -----
 
-// A scan saves the state entering each step and is differentiated by a reverse-time scan that
-// carries the state adjoint and accumulates the captured weight's gradient.
+// A scan saves the state entering each step and the sum its matmul starts (what tanh reads), and
+// is differentiated by a reverse-time scan that carries the state adjoint and accumulates the
+// captured weight's gradient.
 // CHECK-LABEL: func @train_step
 module {
   func @forward() {
@@ -49,12 +50,17 @@ module {
     return
   }
 }
-// CHECK: %{{.*}}, %[[STATES:.*]] = loom.scan carry(%{{.*}} : tensor<2x3xf32>) over(%{{.*}} : tensor<6x2x3xf32>) -> (tensor<2x3xf32>), (tensor<6x2x3xf32>)
-// CHECK: loom.yield %{{.*}}, %arg0 : tensor<2x3xf32>, tensor<2x3xf32>
-// CHECK: %[[BPTT:.*]]:2 = loom.scan reverse carry(%{{.*}}, %{{.*}} : tensor<2x3xf32>, tensor<3x3xf32>) over(%[[STATES]], %{{.*}} : tensor<6x2x3xf32>, tensor<6x2x3xf32>) -> (tensor<2x3xf32>, tensor<3x3xf32>), ()
-// The step is recomputed from the saved state, then differentiated.
-// CHECK: loom.matmul %arg2, %{{.*}} {transpose_rhs}
-// CHECK: loom.tanh
+// CHECK: %{{.*}}, %[[SAVED:.*]]:2 = loom.scan carry(%{{.*}} : tensor<2x3xf32>) over(%{{.*}} : tensor<6x2x3xf32>) -> (tensor<2x3xf32>), (tensor<6x2x3xf32>, tensor<6x2x3xf32>)
+// CHECK: %[[SUM:.*]] = loom.add
+// CHECK: loom.yield %{{.*}}, %arg0, %[[SUM]] : tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>
+// CHECK: %[[BPTT:.*]]:2 = loom.scan reverse carry(%{{.*}}, %{{.*}} : tensor<2x3xf32>, tensor<3x3xf32>) over(%[[SAVED]]#0, %[[SAVED]]#1, %{{.*}} : tensor<6x2x3xf32>, tensor<6x2x3xf32>, tensor<6x2x3xf32>) -> (tensor<2x3xf32>, tensor<3x3xf32>), ()
+// The step is recomputed from the saved sum, not from the state through the matmul, then
+// differentiated: the two matmuls left are the adjoints of the state and of the weight.
+// CHECK-NEXT: ^bb0(%{{.*}}: tensor<2x3xf32>, %{{.*}}: tensor<3x3xf32>, %[[STATE:.*]]: tensor<2x3xf32>, %[[SAVED_SUM:.*]]: tensor<2x3xf32>, %{{.*}}: tensor<2x3xf32>):
+// CHECK-NEXT: loom.tanh %[[SAVED_SUM]]
+// CHECK-NOT: {transpose_rhs}
+// CHECK: loom.matmul %{{.*}}, %{{.*}} :
+// CHECK: loom.matmul %{{.*}}, %[[STATE]] {transpose_lhs}
 // CHECK: loom.yield
 // CHECK: loom.parameter_gradient "w" %[[BPTT]]#1 : tensor<3x3xf32>
 
