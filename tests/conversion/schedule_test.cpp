@@ -5,6 +5,8 @@
 
 #include "loom/reference/ops.h"
 
+#include <algorithm>
+#include <cmath>
 #include <regex>
 
 namespace loom::conversion::testing {
@@ -140,6 +142,63 @@ TEST(Schedule, OutputCopiesAreSizedByTheirTensorShape) {
       << "90000 points make enough parallel tasks";
 }
 
+// Concatenations along the columns: of whole vectors (5 pieces of 16 columns), looped piece by piece,
+// and of pieces no vector width divides (7 and 9 columns), looped as usual. Both read two
+// differently computed pieces, so a vector given the other piece's branch would show.
+const char *const concat_kernel = R"mlir(
+  func @f(%a: tensor<5x32xf32>, %b: tensor<5x48xf32>, %c: tensor<5x7xf32>, %d: tensor<5x9xf32>)
+      -> (tensor<5x80xf32>, tensor<5x16xf32>) {
+    %ta = loom.tanh %a : (tensor<5x32xf32>) -> tensor<5x32xf32>
+    %sb = loom.sigmoid %b : (tensor<5x48xf32>) -> tensor<5x48xf32>
+    %whole = loom.concat %ta, %sb {axis = 1 : i64} : (tensor<5x32xf32>, tensor<5x48xf32>) -> tensor<5x80xf32>
+    %tc = loom.tanh %c : (tensor<5x7xf32>) -> tensor<5x7xf32>
+    %sd = loom.sigmoid %d : (tensor<5x9xf32>) -> tensor<5x9xf32>
+    %odd = loom.concat %tc, %sd {axis = 1 : i64} : (tensor<5x7xf32>, tensor<5x9xf32>) -> tensor<5x16xf32>
+    return %whole, %odd : tensor<5x80xf32>, tensor<5x16xf32>
+  })mlir";
+
+struct ConcatInputs {
+  Tensor a = random_tensor({5, 32}, -2, 2, 11), b = random_tensor({5, 48}, -2, 2, 12),
+         c = random_tensor({5, 7}, -2, 2, 13), d = random_tensor({5, 9}, -2, 2, 14);
+  std::vector<HalideTensor> tensors() const { return {input(a), input(b), input(c), input(d)}; }
+};
+
+/// tanh of `left`'s columns, then the sigmoid of `right`'s, row by row.
+std::vector<double> tanh_then_sigmoid(const Tensor &left, const Tensor &right) {
+  const size_t rows = size_t(left.shape[0]), l = size_t(left.shape[1]), r = size_t(right.shape[1]);
+  std::vector<double> expected;
+  for (size_t row = 0; row < rows; ++row) {
+    for (size_t j = 0; j < l; ++j)
+      expected.push_back(std::tanh(double(left.values[row * l + j])));
+    for (size_t j = 0; j < r; ++j)
+      expected.push_back(1 / (1 + std::exp(-double(right.values[row * r + j]))));
+  }
+  return expected;
+}
+
+bool has_loop(const Halide::Func &f, ForType type) {
+  const auto &loops = f.function().definition().schedule().dims();
+  return std::any_of(loops.begin(), loops.end(), [&](const auto &d) { return d.for_type == type; });
+}
+
+TEST(Schedule, ConcatenationOfWholeVectorsLoopsPieceByPiece) {
+  ParsedFunction parsed(concat_kernel);
+  LoweredFunction lowered = lower_function(parsed.function(), ConcatInputs().tensors());
+  schedule_cpu(lowered.all, lowered.outputs, avx512_target());
+  const Halide::Func whole = lowered.outputs[0].func, odd = lowered.outputs[1].func;
+  EXPECT_TRUE(has_loop(whole, ForType::Unrolled)) << "the loop over the 16-column pieces";
+  EXPECT_TRUE(has_loop(whole, ForType::Vectorized));
+  EXPECT_FALSE(has_loop(odd, ForType::Unrolled)) << "7 and 9 columns are not whole vectors";
+  EXPECT_TRUE(has_loop(odd, ForType::Vectorized));
+}
+
+void expect_concat_kernel_matches_reference(const Halide::Target &target) {
+  ConcatInputs in;
+  auto results = run(concat_kernel, in.tensors(), target);
+  expect_close(results[0], tanh_then_sigmoid(in.a, in.b), "concat of 32 and 48 columns");
+  expect_close(results[1], tanh_then_sigmoid(in.c, in.d), "concat of 7 and 9 columns");
+}
+
 void expect_model_kernel_matches_reference(const Halide::Target &target) {
   ModelInputs in;
   auto results = run(model_kernel, in.tensors(), target);
@@ -173,12 +232,14 @@ TEST(Schedule, ModelKernelMatchesReferenceOnAvx2) {
   if (!Halide::get_host_target().has_feature(Halide::Target::AVX2))
     GTEST_SKIP() << "this host has no AVX2";
   expect_model_kernel_matches_reference(avx2_target());
+  expect_concat_kernel_matches_reference(avx2_target());
 }
 
 TEST(Schedule, ModelKernelMatchesReferenceOnAvx512) {
   if (!Halide::get_host_target().has_feature(Halide::Target::AVX512_Skylake))
     GTEST_SKIP() << "this host has no AVX-512";
   expect_model_kernel_matches_reference(avx512_target());
+  expect_concat_kernel_matches_reference(avx512_target());
 }
 
 } // namespace

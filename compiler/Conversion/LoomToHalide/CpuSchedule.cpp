@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <numeric>
 #include <optional>
 #include <set>
 #include <string>
@@ -196,13 +197,57 @@ void schedule_update(Func &f, int update, int width, const std::vector<int64_t> 
     stage.unscheduled();
 }
 
+/// Where the pure definition of `f` changes branch along its innermost Var, when it is piecewise
+/// there: select(x < 512, a, select(x < 1024, b, ...)) (a concatenation) gives {512, 1024, ...}.
+std::vector<int64_t> piece_boundaries(const Func &f) {
+  std::vector<int64_t> boundaries;
+  if (f.has_update_definition() || f.outputs() != 1)
+    return boundaries;
+  const std::string inner = f.args().front().name();
+  Expr value = f.value();
+  while (const auto *select = value.as<Halide::Internal::Select>()) {
+    const auto *less = select->condition.as<Halide::Internal::LT>();
+    const auto *var = less ? less->a.as<Halide::Internal::Variable>() : nullptr;
+    const auto *bound = less ? less->b.as<Halide::Internal::IntImm>() : nullptr;
+    if (!var || var->name != inner || !bound)
+      return {};
+    boundaries.push_back(bound->value);
+    value = select->false_value;
+  }
+  return boundaries;
+}
+
+/// Loops over a piecewise Func's innermost Var (see piece_boundaries) piece by piece: split at the
+/// pieces' common size and unrolled over the pieces, each vector lies in one piece and computes only
+/// its branch; a vectorized select would compute every branch for every vector. Returns whether it
+/// did (the pieces must be whole vectors and few).
+bool vectorize_by_piece(Func &f, int width, int64_t extent) {
+  const std::vector<int64_t> boundaries = piece_boundaries(f);
+  if (boundaries.empty() || width <= 1)
+    return false;
+  int64_t piece = extent;
+  for (int64_t boundary : boundaries)
+    piece = std::gcd(piece, boundary);
+  if (piece % width != 0 || extent / piece > 16)
+    return false;
+  const Var inner = f.args().front();
+  Var pieces("pieces"), within("within");
+  // The whole extent is stored whatever part the consumers read, so the piece loop has a constant
+  // extent to unroll.
+  f.bound(inner, 0, static_cast<int>(extent))
+      .split(inner, pieces, within, static_cast<int>(piece), Halide::TailStrategy::RoundUp)
+      .vectorize(within, width)
+      .unroll(pieces);
+  return true;
+}
+
 void schedule_root(Func f, const Halide::Target &target) {
   f.compute_root();
   if (f.dimensions() == 0)
     return;
   const std::vector<int64_t> extents = estimated_extents(f);
   const int width = vector_width(target, f.output_types().front(), extents.front());
-  if (width > 1)
+  if (width > 1 && !vectorize_by_piece(f, width, extents.front()))
     f.vectorize(f.args().front(), width, Halide::TailStrategy::GuardWithIf);
   if (f.dimensions() >= 2)
     parallelize(f, f.args().back(), extents.back(), product(extents));
