@@ -26,7 +26,9 @@ bool isHoistableKind(Operation *op) {
 ///     [T, ...] tensors, or for a matmul reshape [T, B, K] -> [T*B, K], one matmul, reshape back.
 ///  3. Pass the result to the scan as a new sequence and use its slice in place of the op.
 ///  4. Drop sequences the body no longer reads.
-///  5. Transpose once, before the scan, every weight a body matmul reads transposed.
+///  5. Transpose once, before the scan, every weight a body matmul reads transposed as its left
+///     operand (a right operand is packed once before the loop by the code generator, which
+///     reads it transposed as well as not).
 class HoistSequenceOpsPass : public loom::HoistSequenceOpsBase<HoistSequenceOpsPass> {
   void runOnOperation() override {
     SmallVector<loom::ScanOp> scans;
@@ -35,14 +37,16 @@ class HoistSequenceOpsPass : public loom::HoistSequenceOpsBase<HoistSequenceOpsP
       while (Operation *op = findHoistable(scan))
         scan = hoist(scan, op);
       scan = dropUnusedSequences(scan);
-      transposeWeightsOnce(scan);
+      transposeLeftWeightsOnce(scan);
     }
   }
 
-  /// A matmul in the body with a transposed operand defined above the scan (a PyTorch-layout
-  /// weight [out, in]) would transpose it at every step; transpose it once before the scan
-  /// instead, shared by every matmul that reads it, and multiply without the flag.
-  static void transposeWeightsOnce(loom::ScanOp scan) {
+  /// A matmul in the body with a transposed left operand defined above the scan would transpose
+  /// it at every step; transpose it once before the scan instead, shared by every matmul that
+  /// reads it, and multiply without the flag. A transposed right operand (a PyTorch-layout weight
+  /// [out, in]) stays as it is: the code generator packs it into panels once per sequence
+  /// straight from the weight, where a transpose first would copy the weight every call.
+  static void transposeLeftWeightsOnce(loom::ScanOp scan) {
     DenseMap<Value, Value> transposed;
     OpBuilder before(scan);
     auto transposeOf = [&](Value weight) {
@@ -56,17 +60,9 @@ class HoistSequenceOpsPass : public loom::HoistSequenceOpsBase<HoistSequenceOpsP
       return it->second;
     };
     scan.getBodyBlock().walk([&](loom::MatmulOp matmul) {
-      bool lhs = matmul.transpose_lhs() && isInvariant(scan, matmul.lhs());
-      bool rhs = matmul.transpose_rhs() && isInvariant(scan, matmul.rhs());
-      if (!lhs && !rhs)
-        return;
-      if (lhs) {
+      if (matmul.transpose_lhs() && isInvariant(scan, matmul.lhs())) {
         matmul.lhsMutable().assign(transposeOf(matmul.lhs()));
         matmul->removeAttr("transpose_lhs");
-      }
-      if (rhs) {
-        matmul.rhsMutable().assign(transposeOf(matmul.rhs()));
-        matmul->removeAttr("transpose_rhs");
       }
     });
   }

@@ -57,20 +57,27 @@ func @stays() {
 
 // -----
 
-// A weight the body multiplies by transposed is transposed once before the scan; the step's
-// matmul then reads it without the flag.
+// A weight the body multiplies by transposed on the left is transposed once before the scan; the
+// step's matmul then reads it without the flag. One read transposed on the right stays as it is:
+// the code generator packs it into panels once, straight from the weight.
 // CHECK-LABEL: func @weight_transposed_once
 func @weight_transposed_once() {
   %x = loom.input "x" : tensor<6x2x4xf32>
   %u = loom.parameter "u" : tensor<4x4xf32>
+  %v = loom.parameter "v" : tensor<2x2xf32>
   %h0 = loom.constant dense<0.0> : tensor<2x4xf32>
-  // CHECK: %[[UT:.*]] = loom.transpose %{{.*}} : (tensor<4x4xf32>) -> tensor<4x4xf32>
+  // CHECK: %[[U:.*]] = loom.parameter "u"
+  // CHECK: %[[VT:.*]] = loom.transpose %{{.*}} : (tensor<2x2xf32>) -> tensor<2x2xf32>
+  // CHECK-NOT: loom.transpose
   // CHECK: loom.scan
-  // CHECK: loom.matmul %arg0, %[[UT]] : (tensor<2x4xf32>, tensor<4x4xf32>) -> tensor<2x4xf32>
+  // CHECK: loom.matmul %arg0, %[[U]] {transpose_rhs} : (tensor<2x4xf32>, tensor<4x4xf32>) -> tensor<2x4xf32>
+  // CHECK: loom.matmul %[[VT]], %arg0 : (tensor<2x2xf32>, tensor<2x4xf32>) -> tensor<2x4xf32>
   %h = loom.scan carry(%h0 : tensor<2x4xf32>) over(%x : tensor<6x2x4xf32>) -> (tensor<2x4xf32>), () {
   ^bb0(%prev: tensor<2x4xf32>, %x_t: tensor<2x4xf32>):
     %r = loom.matmul %prev, %u {transpose_rhs} : (tensor<2x4xf32>, tensor<4x4xf32>) -> tensor<2x4xf32>
-    %s = loom.add %x_t, %r : (tensor<2x4xf32>, tensor<2x4xf32>) -> tensor<2x4xf32>
+    %l = loom.matmul %v, %prev {transpose_lhs} : (tensor<2x2xf32>, tensor<2x4xf32>) -> tensor<2x4xf32>
+    %m = loom.add %r, %l : (tensor<2x4xf32>, tensor<2x4xf32>) -> tensor<2x4xf32>
+    %s = loom.add %x_t, %m : (tensor<2x4xf32>, tensor<2x4xf32>) -> tensor<2x4xf32>
     loom.yield %s : tensor<2x4xf32>
   }
   loom.output "h" %h : tensor<2x4xf32>
