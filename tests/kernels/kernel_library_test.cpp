@@ -108,6 +108,24 @@ TEST(KernelLibrary, OneByOneFailurePassesTheErrorOn) {
   EXPECT_EQ(error_of(kernels, 1), "no builder for this shape");
 }
 
+TEST(KernelLibrary, WorkerThatCannotWriteItsResultSaysSo) {
+  // The worker's build puts a directory where its result file goes.
+  const fs::path dir = scratch("unwritable");
+  const fs::path result = dir / "lib.objects" / "blocked.result";
+  KernelRequest blocked = scale_kernel("blocked", 0);
+  blocked.build = [result, build = blocked.build](const Halide::Target& target) {
+    fs::create_directories(result);
+    return build(target);
+  };
+  try {
+    loom::lower::compile_kernel_library("lib", {scale_kernel("fine", 0), blocked}, kTargets, dir,
+                                        LibraryOptions{.jobs = 2});
+    FAIL() << "a worker's lost result went unnoticed";
+  } catch (const std::runtime_error& e) {
+    EXPECT_EQ(std::string(e.what()), "kernel blocked: its compile worker could not write " + result.string());
+  }
+}
+
 TEST(KernelLibrary, HalideErrorInAWorkerSaysHalideRejectedTheKernel) {
   // A pipeline that reads an undefined Func: Halide refuses to compile it.
   const KernelRequest undefined{"undefined_input", [](const Halide::Target&) {

@@ -76,7 +76,6 @@ constexpr const char* kHeaderEnd = R"(
 
 Halide::Target without_runtime(Halide::Target target) { return target.with_feature(Halide::Target::NoRuntime); }
 
-
 // The CPU cores this process may run on.
 int cpu_cores() {
   cpu_set_t cpus;
@@ -90,6 +89,9 @@ std::string read_file(const fs::path& path) {
 }
 
 using CompileOne = std::function<std::string(const KernelRequest&)>;
+
+// A worker's exit status when it could not write its result file.
+constexpr int kUnwrittenResult = 3;
 
 // Runs `compile` on every request and returns its results in the requests' order: in this process when
 // `jobs` is 1, else in up to `jobs` worker processes at once, each forked for one request. A worker
@@ -138,9 +140,12 @@ std::vector<std::string> compile_each(const std::vector<KernelRequest>& requests
           text = "unknown error";
           code = 1;
         }
-        std::ofstream(result_file(next), std::ios::binary) << text;
+        std::ofstream result(result_file(next), std::ios::binary);
+        result << text;
+        result.close();
         std::fflush(nullptr);
-        std::_Exit(code);  // no destructors or atexit handlers of the parent's state
+        // No destructors or atexit handlers of the parent's state.
+        std::_Exit(result ? code : kUnwrittenResult);
       }
       running[pid] = next++;
     }
@@ -155,7 +160,8 @@ std::vector<std::string> compile_each(const std::vector<KernelRequest>& requests
     if (worker == running.end()) continue;  // some other child of this process
     const size_t index = worker->second;
     running.erase(worker);
-    const std::string text = read_file(result_file(index));
+    const bool written = !WIFEXITED(status) || WEXITSTATUS(status) != kUnwrittenResult;
+    const std::string text = written ? read_file(result_file(index)) : "";
     fs::remove(result_file(index));
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
       results[index] = text;
@@ -163,9 +169,13 @@ std::vector<std::string> compile_each(const std::vector<KernelRequest>& requests
       continue;
     }
     if (!failure.empty()) continue;
-    failure = "kernel " + requests[index].function_name + ": " +
-              (WIFSIGNALED(status) ? "its compile worker was killed by signal " + std::to_string(WTERMSIG(status))
-                                   : text);
+    failure = "kernel " + requests[index].function_name + ": ";
+    if (WIFSIGNALED(status))
+      failure += "its compile worker was killed by signal " + std::to_string(WTERMSIG(status));
+    else if (!written)
+      failure += "its compile worker could not write " + result_file(index).string();
+    else
+      failure += text;
     for (const auto& [other, _] : running) kill(other, SIGTERM);
   }
   if (!failure.empty()) throw std::runtime_error(failure);
