@@ -142,6 +142,28 @@ TEST(Schedule, OutputCopiesAreSizedByTheirTensorShape) {
       << "90000 points make enough parallel tasks";
 }
 
+bool has_loop(const Halide::Func &f, ForType type) {
+  const auto &loops = f.function().definition().schedule().dims();
+  return std::any_of(loops.begin(), loops.end(), [&](const auto &d) { return d.for_type == type; });
+}
+
+// 64 x 512 points (a GRU step at batch 64) are too few for parallel tasks of an add, not of gate math.
+TEST(Schedule, CostlyPointsRunInParallelWhereCheapOnesWouldNot) {
+  ParsedFunction parsed(R"mlir(
+    func @f(%a: tensor<64x512xf32>, %b: tensor<64x512xf32>) -> (tensor<64x512xf32>, tensor<64x512xf32>) {
+      %sum = loom.add %a, %b : (tensor<64x512xf32>, tensor<64x512xf32>) -> tensor<64x512xf32>
+      %g = loom.sigmoid %a : (tensor<64x512xf32>) -> tensor<64x512xf32>
+      %t = loom.tanh %b : (tensor<64x512xf32>) -> tensor<64x512xf32>
+      %gate = loom.mul %g, %t : (tensor<64x512xf32>, tensor<64x512xf32>) -> tensor<64x512xf32>
+      return %sum, %gate : tensor<64x512xf32>, tensor<64x512xf32>
+    })mlir");
+  LoweredFunction lowered = lower_function(parsed.function(), {input(random_tensor({64, 512}, -1, 1, 31)),
+                                                               input(random_tensor({64, 512}, -1, 1, 32))});
+  schedule_cpu(lowered.all, lowered.outputs, avx512_target());
+  EXPECT_FALSE(has_loop(lowered.outputs[0].func, ForType::Parallel));
+  EXPECT_TRUE(has_loop(lowered.outputs[1].func, ForType::Parallel)) << "two exps and two divisions a point";
+}
+
 // Concatenations along the columns: of whole vectors (5 pieces of 16 columns), looped piece by piece,
 // and of pieces no vector width divides (7 and 9 columns), looped as usual. Both read two
 // differently computed pieces, so a vector given the other piece's branch would show.
@@ -176,11 +198,6 @@ std::vector<double> tanh_then_sigmoid(const Tensor &left, const Tensor &right) {
   return expected;
 }
 
-bool has_loop(const Halide::Func &f, ForType type) {
-  const auto &loops = f.function().definition().schedule().dims();
-  return std::any_of(loops.begin(), loops.end(), [&](const auto &d) { return d.for_type == type; });
-}
-
 TEST(Schedule, ConcatenationOfWholeVectorsLoopsPieceByPiece) {
   ParsedFunction parsed(concat_kernel);
   LoweredFunction lowered = lower_function(parsed.function(), ConcatInputs().tensors());
@@ -190,6 +207,81 @@ TEST(Schedule, ConcatenationOfWholeVectorsLoopsPieceByPiece) {
   EXPECT_TRUE(has_loop(whole, ForType::Vectorized));
   EXPECT_FALSE(has_loop(odd, ForType::Unrolled)) << "7 and 9 columns are not whole vectors";
   EXPECT_TRUE(has_loop(odd, ForType::Vectorized));
+}
+
+// Matmul results read through element-wise Funcs: a biased input projection over a sequence (3-D, 12
+// rows a step), an activation of a biased product, and a projection of one row a step.
+const char *const epilogue_kernel = R"mlir(
+  func @f(%x: tensor<3x12x32xf32>, %w: tensor<128x32xf32>, %b: tensor<128xf32>, %v: tensor<36x32xf32>,
+          %one: tensor<5x1x32xf32>)
+      -> (tensor<3x12x128xf32>, tensor<36x128xf32>, tensor<36x128xf32>, tensor<5x1x128xf32>) {
+    %xs = loom.reshape %x : (tensor<3x12x32xf32>) -> tensor<36x32xf32>
+    %p = loom.matmul %xs, %w {transpose_rhs} : (tensor<36x32xf32>, tensor<128x32xf32>) -> tensor<36x128xf32>
+    %p3 = loom.reshape %p : (tensor<36x128xf32>) -> tensor<3x12x128xf32>
+    %projected = loom.bias_add %p3, %b : (tensor<3x12x128xf32>, tensor<128xf32>) -> tensor<3x12x128xf32>
+    %q = loom.matmul %v, %w {transpose_rhs} : (tensor<36x32xf32>, tensor<128x32xf32>) -> tensor<36x128xf32>
+    %qb = loom.bias_add %q, %b : (tensor<36x128xf32>, tensor<128xf32>) -> tensor<36x128xf32>
+    %t = loom.tanh %qb : (tensor<36x128xf32>) -> tensor<36x128xf32>
+    %tt = loom.mul %t, %t : (tensor<36x128xf32>, tensor<36x128xf32>) -> tensor<36x128xf32>
+    %ones = loom.reshape %one : (tensor<5x1x32xf32>) -> tensor<5x32xf32>
+    %r = loom.matmul %ones, %w {transpose_rhs} : (tensor<5x32xf32>, tensor<128x32xf32>) -> tensor<5x128xf32>
+    %r3 = loom.reshape %r : (tensor<5x128xf32>) -> tensor<5x1x128xf32>
+    %single = loom.bias_add %r3, %b : (tensor<5x1x128xf32>, tensor<128xf32>) -> tensor<5x1x128xf32>
+    return %projected, %t, %tt, %single : tensor<3x12x128xf32>, tensor<36x128xf32>, tensor<36x128xf32>, tensor<5x1x128xf32>
+  })mlir";
+
+struct EpilogueInputs {
+  Tensor x = random_tensor({3, 12, 32}, -1, 1, 21), w = random_tensor({128, 32}, -0.3, 0.3, 22),
+         b = random_tensor({128}, -0.5, 0.5, 23), v = random_tensor({36, 32}, -1, 1, 24),
+         one = random_tensor({5, 1, 32}, -1, 1, 25);
+  std::vector<HalideTensor> tensors() const { return {input(x), input(w), input(b), input(v), input(one)}; }
+};
+
+/// The Func whose tiles compute the panel product `product` (a matmul's product): the Func it is
+/// computed at.
+std::string tiles_of(const Halide::Func &product) { return compute_level(product).func(); }
+
+TEST(Schedule, ElementwiseReaderOfAMatmulStoresItTileByTile) {
+  ParsedFunction parsed(epilogue_kernel);
+  LoweredFunction lowered = lower_function(parsed.function(), EpilogueInputs().tensors());
+  schedule_cpu(lowered.all, lowered.outputs, avx512_target());
+  const Halide::Func projected = lowered.outputs[0].func, t = lowered.outputs[1].func,
+                     single = lowered.outputs[3].func;
+  auto product_of = [&](const Halide::Func &result) {
+    const auto callees = Halide::Internal::find_direct_calls(result.function());
+    EXPECT_EQ(callees.size(), 1u) << result.name() << " reads only its panel product";
+    return Halide::Func(callees.begin()->second);
+  };
+  const Halide::Func p = func_named(lowered, R"(matmul_\d+)"); // the first matmul, %p
+  // The bias add over 3 steps of 12 rows stores the product's tiles itself, steps and column tiles in
+  // one parallel loop; the result is never stored.
+  EXPECT_TRUE(inlined(p));
+  EXPECT_EQ(tiles_of(product_of(p)), projected.name());
+  EXPECT_TRUE(has_loop(projected, ForType::Parallel));
+  // tanh(q + b) is an output: its tiles compute q's product, and tanh * tanh reads it.
+  EXPECT_TRUE(stored(t));
+  // One row a step would stream the whole right operand once per step: that result is stored as a whole.
+  EXPECT_TRUE(std::any_of(lowered.all.begin(), lowered.all.end(), [&](const HalideTensor &tensor) {
+    const Halide::Func f = tensor.func;
+    return f.dimensions() == 2 && tensor.shape == std::vector<int64_t>{5, 128} && stored(f) &&
+           tiles_of(product_of(f)) == f.name();
+  })) << "the [5, 128] product of one row a step";
+  EXPECT_FALSE(has_loop(single, ForType::Unrolled)) << "the 3-D bias add of one row a step is a plain loop";
+}
+
+void expect_epilogue_kernel_matches_reference(const Halide::Target &target) {
+  EpilogueInputs in;
+  auto results = run(epilogue_kernel, in.tensors(), target);
+  std::vector<double> projected = ref::dense_forward(in.x.values, in.w.values, in.b.values, 36, 32, 128);
+  std::vector<double> t = ref::tanh_forward(ref::dense_forward(in.v.values, in.w.values, in.b.values, 36, 32, 128));
+  std::vector<double> tt(t.size());
+  for (size_t i = 0; i < t.size(); ++i)
+    tt[i] = t[i] * t[i];
+  expect_close(results[0], projected, "bias add of a projection over 3 steps of 12 rows");
+  expect_close(results[1], t, "tanh of a biased product");
+  expect_close(results[2], tt, "its square");
+  expect_close(results[3], ref::dense_forward(in.one.values, in.w.values, in.b.values, 5, 32, 128),
+               "bias add of a projection of one row a step");
 }
 
 void expect_concat_kernel_matches_reference(const Halide::Target &target) {
@@ -233,6 +325,7 @@ TEST(Schedule, ModelKernelMatchesReferenceOnAvx2) {
     GTEST_SKIP() << "this host has no AVX2";
   expect_model_kernel_matches_reference(avx2_target());
   expect_concat_kernel_matches_reference(avx2_target());
+  expect_epilogue_kernel_matches_reference(avx2_target());
 }
 
 TEST(Schedule, ModelKernelMatchesReferenceOnAvx512) {
@@ -240,6 +333,7 @@ TEST(Schedule, ModelKernelMatchesReferenceOnAvx512) {
     GTEST_SKIP() << "this host has no AVX-512";
   expect_model_kernel_matches_reference(avx512_target());
   expect_concat_kernel_matches_reference(avx512_target());
+  expect_epilogue_kernel_matches_reference(avx512_target());
 }
 
 } // namespace

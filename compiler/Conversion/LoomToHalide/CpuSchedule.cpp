@@ -145,6 +145,67 @@ int vector_width(const Halide::Target &target, Halide::Type type, int64_t extent
   return width;
 }
 
+/// The cost of computing one point of a Func's pure definition, in simple operations (an add, a load), the
+/// Funcs inlined into it included: a math call (exp, log) counts as 16, a float division as 4. task_work
+/// was measured on Funcs of 2 to 4 simple operations per point, so a point costing `c` is worth about c / 4
+/// of those points: a GRU step's gate math (3 exps and 3 divisions per point over 64 x 512 points) runs
+/// in parallel, a bias add of the same size does not.
+class PointCost : public Halide::Internal::IRGraphVisitor {
+public:
+  /// `inlined_cost` gives the cost of a Func inlined into the definition, or nothing for a stored one
+  /// (read as one load).
+  explicit PointCost(std::function<std::optional<int64_t>(const std::string &)> inlined_cost)
+      : inlined_cost_(std::move(inlined_cost)) {}
+  int64_t cost = 0;
+
+private:
+  using IRGraphVisitor::visit;
+  static constexpr int64_t math_call = 16, division = 4;
+
+  void visit(const Halide::Internal::Call *call) override {
+    if (call->call_type == Halide::Internal::Call::Halide) {
+      std::optional<int64_t> inlined = inlined_cost_(call->name);
+      cost += inlined ? *inlined : 1;
+    } else if (call->call_type == Halide::Internal::Call::PureExtern) {
+      cost += math_call;
+    } else {
+      cost += 1;
+    }
+    IRGraphVisitor::visit(call);
+  }
+  void visit(const Halide::Internal::Div *div) override {
+    cost += div->type.is_float() ? division : 1;
+    IRGraphVisitor::visit(div);
+  }
+  template <typename Node> void count(const Node *node) {
+    cost += 1;
+    IRGraphVisitor::visit(node);
+  }
+  void visit(const Halide::Internal::Add *n) override { count(n); }
+  void visit(const Halide::Internal::Sub *n) override { count(n); }
+  void visit(const Halide::Internal::Mul *n) override { count(n); }
+  void visit(const Halide::Internal::Min *n) override { count(n); }
+  void visit(const Halide::Internal::Max *n) override { count(n); }
+  void visit(const Halide::Internal::Select *n) override { count(n); }
+
+  std::function<std::optional<int64_t>(const std::string &)> inlined_cost_;
+};
+
+/// The cost of one point of `f` (see PointCost).
+int64_t point_cost(const Func &f, const std::function<std::optional<int64_t>(const std::string &)> &inlined_cost) {
+  PointCost point(inlined_cost);
+  const Halide::Tuple values = f.values();
+  for (const Expr &value : values.as_vector())
+    value.accept(&point);
+  return point.cost;
+}
+
+/// Points of `f`'s pure definition weighted by their cost (see PointCost) as task_work counts them.
+int64_t weighted_work(int64_t points, int64_t point_cost) {
+  constexpr int64_t simple_point = 4;
+  return points * std::max<int64_t>(1, point_cost / simple_point);
+}
+
 /// Runs `outer` (of `outer_extent` iterations, `work` in all) in parallel tasks of about task_work,
 /// when that makes enough tasks. Returns whether it did.
 bool parallelize(Halide::Stage stage, const Var &outer, int64_t outer_extent, int64_t work) {
@@ -241,7 +302,9 @@ bool vectorize_by_piece(Func &f, int width, int64_t extent) {
   return true;
 }
 
-void schedule_root(Func f, const Halide::Target &target) {
+/// Stores `f` at root, vectorized and, when its work (points weighted by `point_cost`) is large, in
+/// parallel tasks.
+void schedule_root(Func f, const Halide::Target &target, int64_t point_cost) {
   f.compute_root();
   if (f.dimensions() == 0)
     return;
@@ -250,7 +313,7 @@ void schedule_root(Func f, const Halide::Target &target) {
   if (width > 1 && !vectorize_by_piece(f, width, extents.front()))
     f.vectorize(f.args().front(), width, Halide::TailStrategy::GuardWithIf);
   if (f.dimensions() >= 2)
-    parallelize(f, f.args().back(), extents.back(), product(extents));
+    parallelize(f, f.args().back(), extents.back(), weighted_work(product(extents), point_cost));
   for (int i = 0; i < f.num_update_definitions(); ++i)
     schedule_update(f, i, width, extents);
 }
@@ -310,16 +373,56 @@ void schedule_panel_product(Func result, Func panel_product, bool output, const 
   const int64_t row_tiles = (rows_size + tile.rows - 1) / tile.rows;
   const int64_t work = product(extents) * reduction_iterations(panel_product, 0);
   if (work >= min_parallel_tasks * task_work) {
-    if (row_tiles >= 32)
+    if (result.dimensions() > 2) {
+      // Tiles of one outer index (a step of a sequence) share the lhs rows; tasks are column tiles of one
+      // step, all steps in one parallel loop.
+      Var task = loops.tile_n;
+      for (int d = 2; d < result.dimensions(); ++d) {
+        Var fused("task_" + std::to_string(d));
+        result.fuse(task, result.args()[d], fused);
+        task = fused;
+      }
+      result.parallel(task);
+    } else if (row_tiles >= 32) {
       parallelize_row_blocks(result, loops);
-    else if (column_tiles >= 2)
+    } else if (column_tiles >= 2) {
       result.parallel(loops.tile_n);
-    else if (row_tiles >= 2)
+    } else if (row_tiles >= 2) {
       result.parallel(loops.tile_m);
+    }
   }
   const std::vector<Var> args = panel_product.args();
   schedule_product(panel_product, args[0], args[1], args[2], {panel_product.rvars(0).front()}, tile, tiling,
                    Halide::LoopLevel(result, loops.tile_m));
+}
+
+/// True when `consumer`, an element-wise Func, reads `producer` only at its own column (argument 0), at
+/// rows that step by one with its own argument 1 and do not depend on its column: a bias add, an
+/// activation, a reshape of leading axes. A matmul's product tile then maps onto a tile of the consumer.
+bool reads_column_by_column(const Func &consumer, const std::string &producer) {
+  using namespace Halide::Internal;
+  if (consumer.has_update_definition() || consumer.outputs() != 1 || consumer.dimensions() < 2)
+    return false;
+  const Var column = consumer.args()[0], row = consumer.args()[1];
+  auto is_producer = [&](const std::string &name) { return name == producer; };
+  const std::vector<std::vector<Expr>> calls = calls_in(definitions(consumer).front(), is_producer);
+  for (const std::vector<Expr> &args : calls) {
+    const auto *first = args.size() >= 2 ? args[0].as<Variable>() : nullptr;
+    if (!first || first->name != column.name())
+      return false;
+    for (size_t i = 1; i < args.size(); ++i) {
+      if (expr_uses_var(args[i], column.name()))
+        return false;
+    }
+    const Expr step = simplify(substitute(row.name(), row + 1, args[1]) - args[1]);
+    if (!is_const_one(step))
+      return false;
+    for (size_t i = 2; i < args.size(); ++i) {
+      if (expr_uses_var(args[i], row.name()))
+        return false;
+    }
+  }
+  return !calls.empty();
 }
 
 } // namespace
@@ -377,24 +480,87 @@ void schedule_cpu(const std::vector<HalideTensor> &funcs, const std::vector<Hali
       products.insert(product->name());
   }
 
-  for (auto &[name, f] : pipeline) {
-    if (products.count(name) || reads_a_buffer(f))
-      continue;
-    if (std::optional<Func> product = read_panel_product(f, pipeline, consumers)) {
-      schedule_panel_product(f, *product, output_names.count(name) > 0, target);
-      continue;
-    }
-    bool root = output_names.count(name) || f.has_update_definition();
+  auto is_stored = [&](const std::string &name) {
+    const Func &f = pipeline.at(name);
+    if (output_names.count(name) || f.has_update_definition())
+      return true;
     // A Func that only reads an input buffer at other indices (a reshape, a transpose) is a view of it.
     const bool view = producers[name].empty() && f.outputs() == 1 && f.value().as<Halide::Internal::Call>();
-    if (!root && !view) {
-      const std::set<std::string> &readers = consumers[name];
-      root = readers.size() > 1 ||
-             (readers.size() == 1 && rereads(pipeline.at(*readers.begin()), name));
-    }
-    if (root)
-      schedule_root(f, target);
+    const std::set<std::string> &readers = consumers[name];
+    return !view && (readers.size() > 1 || (readers.size() == 1 && rereads(pipeline.at(*readers.begin()), name)));
+  };
+
+  std::map<std::string, Func> results; // matmul results, by name, with their products
+  for (auto &[name, f] : pipeline) {
+    if (std::optional<Func> product = read_panel_product(f, pipeline, consumers))
+      results.emplace(name, *product);
   }
+
+  // A matmul result read only through a chain of element-wise Funcs (a bias add, an activation, a
+  // reshape of leading axes; see reads_column_by_column) up to one that is stored anyway is not stored
+  // itself: that Func is stored tile by tile instead, each tile's product computed just before it, so
+  // the epilogue runs on the tile while it is in registers and cache, in the product's parallel loop.
+  // A Func stored inside the pipeline must then have whole tiles of columns (see tile_output).
+  std::map<std::string, Func> fused; // the Func stored tile by tile -> its product
+  for (const auto &[result, product] : results) {
+    std::string link = result;
+    while (!output_names.count(link) && consumers[link].size() == 1) {
+      const std::string &reader = *consumers[link].begin();
+      const Func f = pipeline.at(reader);
+      if (results.count(reader) || products.count(reader) || !reads_column_by_column(f, link))
+        break;
+      if (is_stored(reader)) {
+        const std::vector<int64_t> extents = estimated_extents(f);
+        const int64_t columns = extents[0], rows = extents[1];
+        const lower::CpuTiling tiling = lower::cpu_tiling(target);
+        const lower::PanelTile tile = lower::panel_tile(tiling, 1, static_cast<int>(columns), static_cast<int>(rows));
+        // Beyond two dimensions, tiles cover rows of one outer index only (B rows of one step, not T x B
+        // rows): that must not cost more than a sixteenth in rows computed twice by the last, shifted
+        // tile (B = 64 and 128 pass; B = 1, 16 and 32 would recompute 12% or more, and a single row
+        // would stream the whole right operand once per step).
+        const int64_t spare_rows = (rows + tile.rows - 1) / tile.rows * tile.rows - rows;
+        const bool whole_columns = output_names.count(reader) || columns % tile.columns() == 0;
+        const bool few_spare_rows = f.dimensions() == 2 || (rows >= tiling.rows && spare_rows * 16 <= rows);
+        if (columns > 0 && rows > 0 && whole_columns && few_spare_rows)
+          fused.emplace(reader, product);
+        break;
+      }
+      link = reader;
+    }
+  }
+  std::set<std::string> fused_results;
+  for (const auto &[stored, product] : fused) {
+    for (const auto &[result, its_product] : results) {
+      if (its_product.name() == product.name())
+        fused_results.insert(result);
+    }
+  }
+
+  std::set<std::string> roots, panel_results;
+  for (auto &[name, f] : pipeline) {
+    if (products.count(name) || reads_a_buffer(f) || fused_results.count(name))
+      continue;
+    auto read = fused.count(name) ? fused.find(name) : results.find(name);
+    if (read != fused.end() && read != results.end()) {
+      schedule_panel_product(f, read->second, output_names.count(name) > 0, target);
+      panel_results.insert(name);
+    } else if (is_stored(name)) {
+      roots.insert(name);
+    }
+  }
+
+  // The cost of a point of each inlined Func, counted once however many Funcs inline it.
+  std::map<std::string, int64_t> inlined_costs;
+  std::function<std::optional<int64_t>(const std::string &)> inlined_cost =
+      [&](const std::string &name) -> std::optional<int64_t> {
+    if (roots.count(name) || panel_results.count(name) || products.count(name) || !pipeline.count(name))
+      return std::nullopt;
+    if (auto known = inlined_costs.find(name); known != inlined_costs.end())
+      return known->second;
+    return inlined_costs[name] = point_cost(pipeline.at(name), inlined_cost);
+  };
+  for (const std::string &name : roots)
+    schedule_root(pipeline.at(name), target, point_cost(pipeline.at(name), inlined_cost));
 }
 
 } // namespace loom::conversion

@@ -12,9 +12,13 @@ namespace loom::conversion {
 ///   1. A matmul's result is stored tile by tile, each tile's product over its packed right operand
 ///      computed just before it with the accumulators in registers (loom/lower/panel_gemm.h), tiles in
 ///      parallel when the product is large. The packed panels are stored like any reread Func (3).
+///      When the result is read only through element-wise Funcs (a bias add, an activation, a reshape of
+///      leading axes) up to one that is stored anyway, the result is not stored: that Func is stored
+///      tile by tile instead, so the epilogue runs on each tile just after its product.
 ///   2. Other reductions (reduce_*, softmax rows, cross-entropy, argmax) and the outputs are computed at
 ///      root, the innermost dimension in vectors of the target's natural width and the outermost one in
-///      parallel tasks when the Func is large. A reduction's vectors run inside its reduction loop when
+///      parallel tasks when the Func is large (its points weighted by their arithmetic: exp and division
+///      cost more than an add). A reduction's vectors run inside its reduction loop when
 ///      it reads memory contiguously along them (a sum over a leading axis); otherwise (softmax rows) the
 ///      reduction loop stays innermost.
 ///   3. An element-wise Func is computed at root, vectorized the same way, when inlining it would
