@@ -14,6 +14,7 @@
 #include <fstream>
 #include <iomanip>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -339,7 +340,8 @@ private:
   }
 
   /// A scan: the carried state alternates between two members (step s reads buffer s%2 and
-  /// writes the other, so with T static the final state's member is known); each sequence and
+  /// writes the other, so with T static the final state's member is known), except a state the step
+  /// also yields as an output, which the next step reads from the stacked output; each sequence and
   /// each stacked output is passed as a view of time step t.
   void planScan(FunctionState &f, ScanOp scan) {
     if (llvm::any_of(scan.getBodyBlock(), [](Operation &op) { return llvm::isa<ScanOp>(op); }))
@@ -375,11 +377,21 @@ private:
     }
 
     std::string name = model_ + "_" + f.prefix + "_step" + std::to_string(kernels_.size());
+    auto yield = llvm::cast<YieldOp>(body.getTerminator());
+    // A carried value that the step also yields as an output (an RNN's h) is written once, into the
+    // stacked output: the next step reads it there, and the final state is copied from the last step.
+    std::vector<std::optional<size_t>> carriedAsOutput(numCarried);
+    for (size_t i = 0; i < numCarried; ++i) {
+      for (size_t j = 0; j < scan.outputs().size() && !carriedAsOutput[i]; ++j) {
+        if (yield.values()[i] == yield.values()[numCarried + j])
+          carriedAsOutput[i] = j;
+      }
+    }
     std::vector<std::string> stateA, stateB;
     for (size_t i = 0; i < numCarried; ++i) {
       Value init = scan.carried()[i];
       stateA.push_back(newTemporary(f, init, "state"));
-      stateB.push_back(newTemporary(f, init, "state"));
+      stateB.push_back(carriedAsOutput[i] ? stateA.back() : newTemporary(f, init, "state"));
       f.code << "  " << stateA[i] << ".copy_from(" << storageOf(f, init) << ");\n";
     }
     std::vector<std::string> stacked;
@@ -389,8 +401,14 @@ private:
     f.code << "  for (int s = 0; s < " << steps << "; ++s) {\n";
     f.code << "    const int t = " << (scan.reverse() ? std::to_string(steps - 1) + " - s" : "s") << ";\n";
     Call call{name, {}};
+    const std::string previousStep = scan.reverse() ? "t + 1" : "t - 1";
     for (size_t i = 0; i < numCarried; ++i) {
-      f.code << "    auto &in" << i << " = s % 2 == 0 ? " << stateA[i] << " : " << stateB[i] << ";\n";
+      if (carriedAsOutput[i])
+        f.code << "    auto in" << i << " = s == 0 ? " << stateA[i] << " : " << stacked[*carriedAsOutput[i]]
+               << ".sliced(" << shapeOf(scan.outputs()[*carriedAsOutput[i]]).size() - 1 << ", " << previousStep
+               << ");\n";
+      else
+        f.code << "    auto &in" << i << " = s % 2 == 0 ? " << stateA[i] << " : " << stateB[i] << ";\n";
       call.arguments.push_back("in" + std::to_string(i));
     }
     for (size_t i = 0; i < scan.sequences().size(); ++i) {
@@ -403,6 +421,8 @@ private:
       call.arguments.push_back(storageOf(f, v));
     call.arguments.insert(call.arguments.end(), packedMembers.begin(), packedMembers.end());
     for (size_t i = 0; i < numCarried; ++i) {
+      if (carriedAsOutput[i])
+        continue;
       f.code << "    auto &out" << i << " = s % 2 == 0 ? " << stateB[i] << " : " << stateA[i] << ";\n";
       call.arguments.push_back("out" + std::to_string(i));
     }
@@ -415,15 +435,24 @@ private:
     emitCall(f, call);
     f.code << "  }\n";
 
-    for (size_t i = 0; i < numCarried; ++i)
-      f.storage[scan.finals()[i]] = steps % 2 == 0 ? stateA[i] : stateB[i];
+    for (size_t i = 0; i < numCarried; ++i) {
+      const std::string &final = steps % 2 == 0 ? stateA[i] : stateB[i];
+      if (carriedAsOutput[i] && steps > 0)
+        f.code << "  " << final << ".copy_from(" << stacked[*carriedAsOutput[i]] << ".sliced("
+               << shapeOf(scan.outputs()[*carriedAsOutput[i]]).size() - 1 << ", "
+               << (scan.reverse() ? "0" : std::to_string(steps - 1)) << "));\n";
+      f.storage[scan.finals()[i]] = final;
+    }
     for (size_t j = 0; j < stacked.size(); ++j)
       f.storage[scan.outputs()[j]] = stacked[j];
 
     std::vector<Value> inputs(body.getArguments().begin(), body.getArguments().end());
     inputs.insert(inputs.end(), captured.begin(), captured.end());
-    auto yield = llvm::cast<YieldOp>(body.getTerminator());
-    std::vector<Value> outputs(yield.values().begin(), yield.values().end());
+    std::vector<Value> outputs;
+    for (size_t i = 0; i < yield.values().size(); ++i) {
+      if (i >= numCarried || !carriedAsOutput[i])
+        outputs.push_back(yield.values()[i]);
+    }
     std::vector<Operation *> ops;
     for (Operation &op : body.without_terminator())
       ops.push_back(&op);
