@@ -395,8 +395,15 @@ private:
       f.code << "  " << stateA[i] << ".copy_from(" << storageOf(f, init) << ");\n";
     }
     std::vector<std::string> stacked;
-    for (Value out : scan.outputs())
-      stacked.push_back(newTemporary(f, out, "stacked"));
+    for (Value out : scan.outputs()) {
+      // A stacked output that is a function output is stacked in that output's member: no copy at the end.
+      OutputOp sink;
+      for (Operation *user : out.getUsers()) {
+        if (!sink)
+          sink = llvm::dyn_cast<OutputOp>(user);
+      }
+      stacked.push_back(sink ? "output_" + identifier(sink.name()) : newTemporary(f, out, "stacked"));
+    }
 
     f.code << "  for (int s = 0; s < " << steps << "; ++s) {\n";
     f.code << "    const int t = " << (scan.reverse() ? std::to_string(steps - 1) + " - s" : "s") << ";\n";
@@ -496,7 +503,9 @@ private:
 
   void planSink(FunctionState &f, Operation *op) {
     if (auto out = llvm::dyn_cast<OutputOp>(op)) {
-      f.code << "  output_" << identifier(out.name()) << ".copy_from(" << storageOf(f, out.value()) << ");\n";
+      const std::string member = "output_" + identifier(out.name());
+      if (storageOf(f, out.value()) != member)
+        f.code << "  " << member << ".copy_from(" << storageOf(f, out.value()) << ");\n";
     } else if (auto loss = llvm::dyn_cast<LossOp>(op)) {
       hasLoss_ = true;
       f.code << "  loss = &" << storageOf(f, loss.value()) << ";\n";
