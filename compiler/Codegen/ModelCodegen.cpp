@@ -171,6 +171,10 @@ private:
     std::string prefix;
     llvm::DenseMap<Value, std::string> storage; // the expression naming each value's tensor
     std::map<std::pair<const void *, bool>, std::string> packed; // (operand, transposed) -> its panels
+    // A function that updates no parameter (forward) packs the parameters' panels only when they changed
+    // since its last call: those pack calls go to packCode, run under packed_parameters_fresh.
+    bool cachesPackedParameters = false;
+    std::ostringstream packCode;
     std::ostringstream code;
     int counter = 0;
   };
@@ -195,6 +199,13 @@ private:
   std::string planFunction(mlir::FuncOp function, const std::string &prefix) {
     FunctionState f;
     f.prefix = prefix;
+    f.cachesPackedParameters = !function
+                                    .walk([](Operation *op) {
+                                      return llvm::isa<SgdUpdateOp, AdamUpdateOp, RmspropUpdateOp>(op)
+                                                 ? mlir::WalkResult::interrupt()
+                                                 : mlir::WalkResult::advance();
+                                    })
+                                    .wasInterrupted();
     mlir::Block &block = function.front();
     std::vector<Operation *> segment, sinks;
     auto flush = [&] {
@@ -222,7 +233,10 @@ private:
     flush();
     for (Operation *op : sinks)
       planSink(f, op);
-    return f.code.str();
+    if (f.packCode.str().empty())
+      return f.code.str();
+    return "  if (!packed_parameters_fresh) {\n" + f.packCode.str() + "    packed_parameters_fresh = true;\n  }\n" +
+           f.code.str();
   }
 
   /// Operands of `ops` (and of ops nested in them) defined outside `ops`, in first-use order.
@@ -241,7 +255,29 @@ private:
 
   void planSegment(FunctionState &f, const std::vector<Operation *> &ops, mlir::Block &block) {
     std::set<Operation *> inside(ops.begin(), ops.end());
-    std::vector<Value> inputs = externalOperands(ops), outputs;
+    // In a function that packs the parameters only when they change (forward), a matmul by a parameter
+    // reads it packed by a pack kernel; the kernel reads the parameter itself only if something else
+    // does. Elsewhere (train_step) the kernel packs it: a pack kernel of its own would only add a call.
+    std::vector<PackedMatmul> packed;
+    std::vector<std::string> packedMembers;
+    std::set<Operation *> packedOps;
+    for (Operation *op : ops) {
+      auto matmul = llvm::dyn_cast<MatmulOp>(op);
+      if (matmul && f.cachesPackedParameters && matmul.rhs().getDefiningOp<ParameterOp>()) {
+        packedMembers.push_back(packRhs(f, matmul));
+        packed.push_back({matmul, conversion::packed_rhs_shape(matmul)});
+        packedOps.insert(matmul);
+      }
+    }
+    std::vector<Value> inputs, outputs;
+    for (Value v : externalOperands(ops)) {
+      bool readUnpacked = llvm::any_of(v.getUses(), [&](mlir::OpOperand &use) {
+        Operation *user = block.findAncestorOpInBlock(*use.getOwner());
+        return user && inside.count(user) && !(packedOps.count(user) && use.getOperandNumber() == 1);
+      });
+      if (readUnpacked)
+        inputs.push_back(v);
+    }
     for (Operation *op : ops) {
       for (Value result : op->getResults()) {
         bool usedOutside = llvm::any_of(result.getUsers(), [&](Operation *user) {
@@ -257,11 +293,12 @@ private:
     Call call{name, {}};
     for (Value v : inputs)
       call.arguments.push_back(storageOf(f, v));
+    call.arguments.insert(call.arguments.end(), packedMembers.begin(), packedMembers.end());
     for (Value v : outputs) {
       f.storage[v] = newTemporary(f, v, "t");
       call.arguments.push_back(f.storage[v]);
     }
-    addKernel(name, inputs, ops, outputs);
+    addKernel(name, inputs, ops, outputs, packed);
     emitCall(f, call);
   }
 
@@ -489,7 +526,15 @@ private:
       }});
     }
     std::string member = newTemporary(f, shape, false, "panels");
-    emitCall(f, {kernel, {storageOf(f, rhs), member}});
+    if (f.cachesPackedParameters && rhs.getDefiningOp<ParameterOp>()) {
+      std::ostringstream call;
+      std::swap(call, f.code);
+      emitCall(f, {kernel, {storageOf(f, rhs), member}});
+      std::swap(call, f.code);
+      f.packCode << "  " << call.str();
+    } else {
+      emitCall(f, {kernel, {storageOf(f, rhs), member}});
+    }
     f.packed[key] = member;
     return member;
   }
@@ -734,6 +779,7 @@ std::string Emitter::source() const {
   for (const Member &t : temporaries_)
     declare(t.name, t.shape, t.integer);
   // Inputs and outputs start as zeros, so a forward() before any input is set is well defined.
+  s << "  bool packed_parameters_fresh = false; // forward()'s panels of the parameters match them\n";
   s << "  int64_t step = 0;\n  uint64_t seed = 0; // the random stream's seed, for checkpoints\n"
     << "  void set_seed(uint64_t value) {\n    seed = value;\n";
   if (usesRandomState_)
@@ -751,7 +797,7 @@ std::string Emitter::source() const {
   s << "  }\n\n  void forward() {\n" << forwardBody_ << "  }\n";
   if (!trainBody_.empty()) {
     // Adam's bias corrections 1 - beta^t for this step.
-    s << "\n  float train_step() {\n    ++step;\n"
+    s << "\n  float train_step() {\n    ++step;\n    packed_parameters_fresh = false;\n"
       << (usesRandomState_ ? "    random_state(1) = int32_t(step);\n" : "");
     if (usesCorrections_)
       s << "    const float correction1 = 1.0f - float(std::pow(" << beta1_ << ", double(step)));\n"
@@ -781,7 +827,8 @@ std::string Emitter::source() const {
   if (!trainBody_.empty())
     s << "float " << model_ << "::train_step() { return state_->train_step(); }\n\n"
       << "int64_t " << model_ << "::steps() const { return state_->step; }\n\n";
-  s << "void " << model_ << "::initialize_parameters(uint64_t seed) {\n  loom::Random random(seed);\n";
+  s << "void " << model_ << "::initialize_parameters(uint64_t seed) {\n  loom::Random random(seed);\n"
+    << "  state_->packed_parameters_fresh = false;\n";
   for (const NamedTensor &p : parameters_) {
     std::string t = "state_->parameter_" + identifier(p.name);
     if (p.init == "uniform")
@@ -828,6 +875,7 @@ std::string Emitter::source() const {
 /// Copies every parameter of the ParameterSet `set` into place: the kernels' buffer views point at
 /// the parameters' storage.
 void Emitter::emitParameterCopies(std::ostringstream &s) const {
+  s << "  state_->packed_parameters_fresh = false;\n";
   for (const NamedTensor &p : parameters_)
     s << "  std::copy(set.get(\"" << p.name << "\").data.begin(), set.get(\"" << p.name
       << "\").data.end(), state_->parameter_" << identifier(p.name) << ".data.begin());\n";

@@ -206,6 +206,40 @@ TEST(GeneratedModel, ResumingFromACheckpointContinuesBitForBit) {
   std::filesystem::remove(path);
 }
 
+/// forward() packs the parameters' panels once and reuses them until the parameters change: after a
+/// train_step, initialize_parameters and load_parameters it must compute with the new parameters.
+TEST(GeneratedModel, ForwardFollowsEveryChangeOfTheParameters) {
+  auto ir = compiled("lstm_classifier");
+  auto forward = ir->module().lookupSymbol<mlir::FuncOp>("forward");
+  loom::models::lstm_classifier model(7), other(8);
+  for (loom::models::lstm_classifier *m : {&model, &other}) {
+    for (size_t i = 0; i < m->images().size(); ++i)
+      m->images()[i] = float(std::cos(0.3 * double(i)));
+    m->labels()[0] = 1;
+    m->labels()[1] = 6;
+  }
+  NamedValues inputs{{"images", valueOf<float>(model.images(), {5, 2, 3})},
+                     {"labels", valueOf<int32_t>(model.labels(), {2})}};
+  auto expectForwardMatchesItsParameters = [&](const std::string &after) {
+    model.forward();
+    loom::interpreter::Result expected = loom::interpreter::run(forward, inputs, parametersOf(model));
+    EXPECT_LT(maxDifference(expected.outputs.at("logits").data, model.logits()), 1e-5) << "after " << after;
+  };
+  expectForwardMatchesItsParameters("construction");
+  model.train_step();
+  expectForwardMatchesItsParameters("train_step");
+  model.initialize_parameters(9);
+  expectForwardMatchesItsParameters("initialize_parameters");
+  std::string path = temporaryPath("loom_codegen_packed.params");
+  other.save_parameters(path);
+  model.load_parameters(path);
+  std::filesystem::remove(path);
+  expectForwardMatchesItsParameters("load_parameters");
+  other.forward();
+  for (size_t i = 0; i < other.logits().size(); ++i)
+    EXPECT_EQ(model.logits()[i], other.logits()[i]);
+}
+
 TEST(GeneratedModel, SameSeedSameParametersOtherSeedOthers) {
   loom::models::lstm_classifier a(11), b(11), c(12);
   EXPECT_EQ(parametersOf(a).at("lstm.weight_hh").data, parametersOf(b).at("lstm.weight_hh").data);
