@@ -752,7 +752,7 @@ std::string Emitter::source() const {
     << "#include \"" << model_ << ".h\"\n#include \"" << model_ << "_kernels.h\"\n\n"
     << "#include \"HalideBuffer.h\"\n#include \"loom/runtime/checkpoint.h\"\n"
     << "#include \"loom/runtime/random.h\"\n#include \"loom/runtime/halide_errors.h\"\n"
-    << "#include \"loom/runtime/halide_memory.h\"\n\n"
+    << "#include \"loom/runtime/halide_memory.h\"\n#include \"loom/runtime/halide_threads.h\"\n\n"
     << "#include <algorithm>\n#include <cmath>\n#include <vector>\n\nnamespace loom::models {\n\nusing Halide::Runtime::Buffer;\n\n"
     << "struct " << model_ << "::State {\n";
   auto declare = [&](const std::string &name, const std::vector<int64_t> &shape, bool integer) {
@@ -808,6 +808,7 @@ std::string Emitter::source() const {
   // Constructor, accessors, parameters.
   s << model_ << "::" << model_ << "(uint64_t seed) : state_(std::make_unique<State>()) {\n"
     << "  loom::install_halide_error_handler();\n  loom::install_halide_buffer_cache();\n"
+    << "  loom::use_loom_thread_yield();\n"
     << "  initialize_parameters(seed);\n}\n\n"
     << model_ << "::~" << model_ << "() = default;\n\n";
   for (const NamedTensor &in : inputs_) {

@@ -3,9 +3,9 @@
 // Also the views the kernels take.
 //
 // Threads: every kernel runs its parallel loops on Halide's thread pool, sized by HL_NUM_THREADS or
-// halide_set_num_threads() (default: one thread per core). Between kernels and steps idle workers sleep on
-// a condition variable (Halide's locks yield a few times before parking), so per-step synchronisation does
-// not spin on a shared machine.
+// halide_set_num_threads() (default: one thread per core). Between kernels and steps idle workers spin
+// briefly and then sleep on a condition variable (halide_threads.h says how long), so per-step
+// synchronisation does not keep spinning on a shared machine.
 #pragma once
 
 #include <array>
