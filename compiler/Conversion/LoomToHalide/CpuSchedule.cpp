@@ -502,6 +502,7 @@ void schedule_cpu(const std::vector<HalideTensor> &funcs, const std::vector<Hali
   // the epilogue runs on the tile while it is in registers and cache, in the product's parallel loop.
   // A Func stored inside the pipeline must then have whole tiles of columns (see tile_output).
   std::map<std::string, Func> fused; // the Func stored tile by tile -> its product
+  std::set<std::string> fused_results;
   for (const auto &[result, product] : results) {
     std::string link = result;
     while (!output_names.count(link) && consumers[link].size() == 1) {
@@ -521,18 +522,12 @@ void schedule_cpu(const std::vector<HalideTensor> &funcs, const std::vector<Hali
         const int64_t spare_rows = (rows + tile.rows - 1) / tile.rows * tile.rows - rows;
         const bool whole_columns = output_names.count(reader) || columns % tile.columns() == 0;
         const bool few_spare_rows = f.dimensions() == 2 || (rows >= tiling.rows && spare_rows * 16 <= rows);
-        if (columns > 0 && rows > 0 && whole_columns && few_spare_rows)
-          fused.emplace(reader, product);
+        // A Func that adds two products stores the tiles of the first; the second is stored whole.
+        if (columns > 0 && rows > 0 && whole_columns && few_spare_rows && fused.emplace(reader, product).second)
+          fused_results.insert(result);
         break;
       }
       link = reader;
-    }
-  }
-  std::set<std::string> fused_results;
-  for (const auto &[stored, product] : fused) {
-    for (const auto &[result, its_product] : results) {
-      if (its_product.name() == product.name())
-        fused_results.insert(result);
     }
   }
 
@@ -540,9 +535,10 @@ void schedule_cpu(const std::vector<HalideTensor> &funcs, const std::vector<Hali
   for (auto &[name, f] : pipeline) {
     if (products.count(name) || reads_a_buffer(f) || fused_results.count(name))
       continue;
-    auto read = fused.count(name) ? fused.find(name) : results.find(name);
-    if (read != fused.end() && read != results.end()) {
-      schedule_panel_product(f, read->second, output_names.count(name) > 0, target);
+    const auto tiled = fused.find(name), result = results.find(name);
+    if (tiled != fused.end() || result != results.end()) {
+      const Func &product = tiled != fused.end() ? tiled->second : result->second;
+      schedule_panel_product(f, product, output_names.count(name) > 0, target);
       panel_results.insert(name);
     } else if (is_stored(name)) {
       roots.insert(name);
