@@ -258,24 +258,16 @@ private:
     // In a function that packs the parameters only when they change (forward), a matmul by a parameter
     // reads it packed by a pack kernel; the kernel reads the parameter itself only if something else
     // does. Elsewhere (train_step) the kernel packs it: a pack kernel of its own would only add a call.
-    std::vector<PackedMatmul> packed;
-    std::vector<std::string> packedMembers;
-    std::set<Operation *> packedOps;
-    for (Operation *op : ops) {
-      auto matmul = llvm::dyn_cast<MatmulOp>(op);
-      if (matmul && f.cachesPackedParameters && matmul.rhs().getDefiningOp<ParameterOp>()) {
-        packedMembers.push_back(packRhs(f, matmul));
-        packed.push_back({matmul, conversion::packed_rhs_shape(matmul)});
-        packedOps.insert(matmul);
-      }
-    }
+    PackedOperands packed = packOperands(f, ops, [&](MatmulOp matmul) {
+      return f.cachesPackedParameters && matmul.rhs().getDefiningOp<ParameterOp>();
+    });
+    auto kernelOp = [&](Operation *user) -> Operation * {
+      Operation *op = block.findAncestorOpInBlock(*user);
+      return op && inside.count(op) ? op : nullptr;
+    };
     std::vector<Value> inputs, outputs;
     for (Value v : externalOperands(ops)) {
-      bool readUnpacked = llvm::any_of(v.getUses(), [&](mlir::OpOperand &use) {
-        Operation *user = block.findAncestorOpInBlock(*use.getOwner());
-        return user && inside.count(user) && !(packedOps.count(user) && use.getOperandNumber() == 1);
-      });
-      if (readUnpacked)
+      if (packed.readUnpacked(v, kernelOp))
         inputs.push_back(v);
     }
     for (Operation *op : ops) {
@@ -293,13 +285,13 @@ private:
     Call call{name, {}};
     for (Value v : inputs)
       call.arguments.push_back(storageOf(f, v));
-    call.arguments.insert(call.arguments.end(), packedMembers.begin(), packedMembers.end());
+    call.arguments.insert(call.arguments.end(), packed.members.begin(), packed.members.end());
     for (Value v : outputs) {
       f.storage[v] = newTemporary(f, v, "t");
       call.arguments.push_back(f.storage[v]);
     }
-    addKernel(name, inputs, ops, outputs, packed);
-    emitCall(f, call);
+    addKernel(name, inputs, ops, outputs, packed.matmuls);
+    emitCall(f.code, call);
   }
 
   std::string storageOf(FunctionState &f, Value v) {
@@ -369,11 +361,43 @@ private:
     }});
   }
 
-  void emitCall(FunctionState &f, const Call &call) {
-    f.code << "  loom::check_kernel(" << call.function << "(";
+  static void emitCall(std::ostream &out, const Call &call) {
+    out << "  loom::check_kernel(" << call.function << "(";
     for (size_t i = 0; i < call.arguments.size(); ++i)
-      f.code << (i ? ", " : "") << call.arguments[i] << ".raw_buffer()";
-    f.code << "), \"" << call.function << "\");\n";
+      out << (i ? ", " : "") << call.arguments[i] << ".raw_buffer()";
+    out << "), \"" << call.function << "\");\n";
+  }
+
+  /// The matmuls that read their right operand packed into panels by packRhs (before the kernel),
+  /// with the panels' members in the same order.
+  struct PackedOperands {
+    std::vector<PackedMatmul> matmuls;
+    std::vector<std::string> members;
+    std::set<Operation *> ops;
+
+    /// Whether the kernel still reads `v` itself: some use other than a packed right operand, by an op
+    /// that `kernelOp` maps to one of the kernel's ops (nullptr for uses outside the kernel).
+    bool readUnpacked(Value v, llvm::function_ref<Operation *(Operation *)> kernelOp) const {
+      return llvm::any_of(v.getUses(), [&](mlir::OpOperand &use) {
+        Operation *user = kernelOp(use.getOwner());
+        return user && !(ops.count(user) && use.getOperandNumber() == 1);
+      });
+    }
+  };
+
+  /// Packs the right operand of every matmul among `ops` that `wanted` accepts.
+  PackedOperands packOperands(FunctionState &f, const std::vector<Operation *> &ops,
+                              llvm::function_ref<bool(MatmulOp)> wanted) {
+    PackedOperands packed;
+    for (Operation *op : ops) {
+      auto matmul = llvm::dyn_cast<MatmulOp>(op);
+      if (matmul && wanted(matmul)) {
+        packed.members.push_back(packRhs(f, matmul));
+        packed.matmuls.push_back({matmul, conversion::packed_rhs_shape(matmul)});
+        packed.ops.insert(matmul);
+      }
+    }
+    return packed;
   }
 
   /// A scan: the carried state alternates between two members (step s reads buffer s%2 and
@@ -392,24 +416,15 @@ private:
     // A matmul by a captured right operand (a recurrent weight) reads it packed into panels, packed once
     // before the loop rather than in every step; the step kernel then needs the operand only if something
     // else reads it.
-    std::vector<PackedMatmul> packed;
-    std::vector<std::string> packedMembers;
-    std::set<Operation *> packedOps;
-    for (Operation &op : body) {
-      auto matmul = llvm::dyn_cast<MatmulOp>(op);
-      if (matmul && capturedSet.count(matmul.rhs())) {
-        packedMembers.push_back(packRhs(f, matmul));
-        packed.push_back({matmul, conversion::packed_rhs_shape(matmul)});
-        packedOps.insert(matmul);
-      }
-    }
+    std::vector<Operation *> ops;
+    for (Operation &op : body.without_terminator())
+      ops.push_back(&op);
+    PackedOperands packed =
+        packOperands(f, ops, [&](MatmulOp matmul) { return capturedSet.count(matmul.rhs()) > 0; });
+    auto kernelOp = [&](Operation *user) { return scan.body().findAncestorOpInRegion(*user); };
     std::vector<Value> captured;
     for (Value v : capturedSet) {
-      bool readUnpacked = llvm::any_of(v.getUses(), [&](mlir::OpOperand &use) {
-        Operation *user = scan.body().findAncestorOpInRegion(*use.getOwner());
-        return user && !(packedOps.count(user) && use.getOperandNumber() == 1);
-      });
-      if (readUnpacked)
+      if (packed.readUnpacked(v, kernelOp))
         captured.push_back(v);
     }
 
@@ -463,7 +478,7 @@ private:
     }
     for (Value v : captured)
       call.arguments.push_back(storageOf(f, v));
-    call.arguments.insert(call.arguments.end(), packedMembers.begin(), packedMembers.end());
+    call.arguments.insert(call.arguments.end(), packed.members.begin(), packed.members.end());
     for (size_t i = 0; i < numCarried; ++i) {
       if (carriedAsOutput[i])
         continue;
@@ -476,12 +491,12 @@ private:
       call.arguments.push_back("y" + std::to_string(j));
     }
     f.code << "  ";
-    emitCall(f, call);
+    emitCall(f.code, call);
     f.code << "  }\n";
 
     for (size_t i = 0; i < numCarried; ++i) {
       const std::string &final = steps % 2 == 0 ? stateA[i] : stateB[i];
-      if (carriedAsOutput[i] && steps > 0)
+      if (carriedAsOutput[i] && steps > 0 && !scan.finals()[i].use_empty())
         f.code << "  " << final << ".copy_from(" << stacked[*carriedAsOutput[i]] << ".sliced("
                << shapeOf(scan.outputs()[*carriedAsOutput[i]]).size() - 1 << ", "
                << (scan.reverse() ? "0" : std::to_string(steps - 1)) << "));\n";
@@ -497,10 +512,7 @@ private:
       if (i >= numCarried || !carriedAsOutput[i])
         outputs.push_back(yield.values()[i]);
     }
-    std::vector<Operation *> ops;
-    for (Operation &op : body.without_terminator())
-      ops.push_back(&op);
-    addKernel(name, inputs, ops, outputs, packed);
+    addKernel(name, inputs, ops, outputs, packed.matmuls);
   }
 
   /// Emits the call that packs `matmul`'s right operand into a member, before the time loop, and
@@ -527,13 +539,10 @@ private:
     }
     std::string member = newTemporary(f, shape, false, "panels");
     if (f.cachesPackedParameters && rhs.getDefiningOp<ParameterOp>()) {
-      std::ostringstream call;
-      std::swap(call, f.code);
-      emitCall(f, {kernel, {storageOf(f, rhs), member}});
-      std::swap(call, f.code);
-      f.packCode << "  " << call.str();
+      f.packCode << "  ";
+      emitCall(f.packCode, {kernel, {storageOf(f, rhs), member}});
     } else {
-      emitCall(f, {kernel, {storageOf(f, rhs), member}});
+      emitCall(f.code, {kernel, {storageOf(f, rhs), member}});
     }
     f.packed[key] = member;
     return member;
