@@ -75,9 +75,13 @@ def HoistSequenceOps : Pass<"loom-hoist-sequence-ops", "::mlir::ModuleOp"> {
     op over all time steps before the scan, whose result the scan then reads
     step by step. For the input projection that is one GEMM of
     [T*B, I] x [I, gates*H] instead of T small ones, and the step kernel that
-    remains holds the recurrent GEMM, the gates and the state update. A
-    weight the body multiplies by transposed is transposed once, before the
-    scan, rather than at every step.
+    remains holds the recurrent GEMM, the gates and the state update. An
+    input projection that the step adds to the recurrent product stays in
+    the body when the two weights are small enough to stream at every step
+    (HoistSequenceOps.cpp says how small): the step kernel then accumulates
+    both products in one register tile and never writes the projection of
+    every step to memory. A weight the body multiplies by transposed is
+    transposed once, before the scan, rather than at every step.
   }];
   let constructor = "::loom::createHoistSequenceOpsPass()";
 }

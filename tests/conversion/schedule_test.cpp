@@ -269,6 +269,69 @@ TEST(Schedule, ElementwiseReaderOfAMatmulStoresItTileByTile) {
   EXPECT_FALSE(has_loop(single, ForType::Unrolled)) << "the 3-D bias add of one row a step is a plain loop";
 }
 
+// A recurrent step's pre-activation: x W^T + b + h U^T + c over 40 rows (not a multiple of the 6-row tile)
+// and 96 columns (one and a half AVX-512 tiles). %s sums two products read only there; %twice sums one
+// that is also returned on its own.
+const char *const sum_kernel = R"mlir(
+  func @f(%x: tensor<40x24xf32>, %w: tensor<96x24xf32>, %b: tensor<96xf32>, %h: tensor<40x32xf32>,
+          %u: tensor<96x32xf32>, %c: tensor<96xf32>)
+      -> (tensor<40x96xf32>, tensor<40x96xf32>, tensor<40x96xf32>) {
+    %p = loom.matmul %x, %w {transpose_rhs} : (tensor<40x24xf32>, tensor<96x24xf32>) -> tensor<40x96xf32>
+    %q = loom.bias_add %p, %b : (tensor<40x96xf32>, tensor<96xf32>) -> tensor<40x96xf32>
+    %r = loom.matmul %h, %u {transpose_rhs} : (tensor<40x32xf32>, tensor<96x32xf32>) -> tensor<40x96xf32>
+    %t = loom.bias_add %r, %c : (tensor<40x96xf32>, tensor<96xf32>) -> tensor<40x96xf32>
+    %s = loom.add %q, %t : (tensor<40x96xf32>, tensor<40x96xf32>) -> tensor<40x96xf32>
+    %n = loom.tanh %s : (tensor<40x96xf32>) -> tensor<40x96xf32>
+    %p2 = loom.matmul %x, %w {transpose_rhs} : (tensor<40x24xf32>, tensor<96x24xf32>) -> tensor<40x96xf32>
+    %r2 = loom.matmul %h, %u {transpose_rhs} : (tensor<40x32xf32>, tensor<96x32xf32>) -> tensor<40x96xf32>
+    %twice = loom.add %p2, %r2 : (tensor<40x96xf32>, tensor<40x96xf32>) -> tensor<40x96xf32>
+    return %n, %twice, %p2 : tensor<40x96xf32>, tensor<40x96xf32>, tensor<40x96xf32>
+  })mlir";
+
+struct SumInputs {
+  Tensor x = random_tensor({40, 24}, -1, 1, 31), w = random_tensor({96, 24}, -0.3, 0.3, 32),
+         b = random_tensor({96}, -0.5, 0.5, 33), h = random_tensor({40, 32}, -1, 1, 34),
+         u = random_tensor({96, 32}, -0.3, 0.3, 35), c = random_tensor({96}, -0.5, 0.5, 36);
+
+  std::vector<HalideTensor> tensors() const { return {input(x), input(w), input(b), input(h), input(u), input(c)}; }
+};
+
+TEST(Schedule, SumOfTwoProductsAccumulatesInOneTile) {
+  ParsedFunction parsed(sum_kernel);
+  LoweredFunction lowered = lower_function(parsed.function(), SumInputs().tensors());
+  schedule_cpu(lowered.all, lowered.outputs, avx512_target());
+  // tanh(%s) reads one panel product with a reduction per term, computed in its tiles; neither matmul's
+  // own product is read.
+  const Halide::Func products = func_named(lowered, R"(add_\d+_products_panel_product)");
+  ASSERT_TRUE(products.defined());
+  EXPECT_EQ(products.num_update_definitions(), 2);
+  EXPECT_EQ(tiles_of(products), lowered.outputs[0].func.name());
+  const std::regex matmul_product(R"(matmul_\d+(_panel_product)?(\$\d+)?)");
+  for (const auto &[callee, function] : Halide::Internal::find_transitive_calls(lowered.outputs[0].func.function()))
+    EXPECT_FALSE(std::regex_match(callee, matmul_product)) << callee << " is read by tanh(x W^T + b + h U^T + c)";
+  // A product also read on its own is not folded into the sum, which adds the two stored results.
+  const auto sum_reads = Halide::Internal::find_direct_calls(lowered.outputs[1].func.function());
+  EXPECT_EQ(sum_reads.size(), 2u);
+  for (const auto &[callee, function] : sum_reads)
+    EXPECT_EQ(callee.find("panel_product"), std::string::npos) << callee;
+}
+
+void expect_sum_kernel_matches_reference(const Halide::Target &target) {
+  SumInputs in;
+  auto results = run(sum_kernel, in.tensors(), target);
+  const std::vector<double> zero(96, 0.0);
+  std::vector<double> xw = ref::dense_forward(in.x.values, in.w.values, zero, 40, 24, 96),
+                      hu = ref::dense_forward(in.h.values, in.u.values, zero, 40, 32, 96);
+  std::vector<double> pre(xw.size()), sum(xw.size());
+  for (size_t i = 0; i < xw.size(); ++i) {
+    pre[i] = xw[i] + in.b.values[i % 96] + hu[i] + in.c.values[i % 96];
+    sum[i] = xw[i] + hu[i];
+  }
+  expect_close(results[0], ref::tanh_forward(pre), "tanh(x W^T + b + h U^T + c), both products in one tile");
+  expect_close(results[1], sum, "x W^T + h U^T with x W^T also returned");
+  expect_close(results[2], xw, "x W^T");
+}
+
 void expect_epilogue_kernel_matches_reference(const Halide::Target &target) {
   EpilogueInputs in;
   auto results = run(epilogue_kernel, in.tensors(), target);
@@ -326,6 +389,7 @@ TEST(Schedule, ModelKernelMatchesReferenceOnAvx2) {
   expect_model_kernel_matches_reference(avx2_target());
   expect_concat_kernel_matches_reference(avx2_target());
   expect_epilogue_kernel_matches_reference(avx2_target());
+  expect_sum_kernel_matches_reference(avx2_target());
 }
 
 TEST(Schedule, ModelKernelMatchesReferenceOnAvx512) {
@@ -334,6 +398,7 @@ TEST(Schedule, ModelKernelMatchesReferenceOnAvx512) {
   expect_model_kernel_matches_reference(avx512_target());
   expect_concat_kernel_matches_reference(avx512_target());
   expect_epilogue_kernel_matches_reference(avx512_target());
+  expect_sum_kernel_matches_reference(avx512_target());
 }
 
 } // namespace

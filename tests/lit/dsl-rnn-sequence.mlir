@@ -4,7 +4,7 @@
 
 // CHECK: loom.parameter "rnn.weight_ih" {{.*}} : tensor<3x4xf32>
 // CHECK: loom.parameter "rnn.weight_hh" {{.*}} : tensor<3x3xf32>
-// CHECK: loom.scan carry({{.*}} : tensor<1x3xf32>) over({{.*}} : tensor<3x1x3xf32>) -> (tensor<1x3xf32>), (tensor<3x1x3xf32>)
+// CHECK: loom.scan carry({{.*}} : tensor<1x3xf32>) over({{.*}} : tensor<3x1x4xf32>) -> (tensor<1x3xf32>), (tensor<3x1x3xf32>)
 // CHECK: %[[H:.*]] = loom.tanh
 // CHECK: loom.yield %[[H]], %[[H]] : tensor<1x3xf32>, tensor<1x3xf32>
 // CHECK: loom.output "states" {{.*}} : tensor<3x1x3xf32>

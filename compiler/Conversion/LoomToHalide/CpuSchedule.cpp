@@ -334,8 +334,12 @@ std::optional<Func> read_panel_product(const Func &f, const std::map<std::string
       !pipeline.count(call->name) || consumers.at(call->name).size() != 1)
     return std::nullopt;
   Func product = pipeline.at(call->name);
-  if (product.num_update_definitions() != 1 || product.dimensions() != 3 || product.rvars(0).size() != 1)
+  if (!product.has_update_definition() || product.dimensions() != 3)
     return std::nullopt;
+  for (int update = 0; update < product.num_update_definitions(); ++update) {
+    if (product.rvars(update).size() != 1)
+      return std::nullopt;
+  }
   return product;
 }
 
@@ -371,7 +375,10 @@ void schedule_panel_product(Func result, Func panel_product, bool output, const 
   }
   tile_output(result, n, m, {}, tile, tiling, loops, Halide::TailStrategy::ShiftInwards, column_tail);
   const int64_t row_tiles = (rows_size + tile.rows - 1) / tile.rows;
-  const int64_t work = product(extents) * reduction_iterations(panel_product, 0);
+  int64_t iterations = 0;
+  for (int update = 0; update < panel_product.num_update_definitions(); ++update)
+    iterations += reduction_iterations(panel_product, update);
+  const int64_t work = product(extents) * iterations;
   if (work >= min_parallel_tasks * task_work) {
     if (result.dimensions() > 2) {
       // Tiles of one outer index (a step of a sequence) share the lhs rows; tasks are column tiles of one
@@ -392,8 +399,7 @@ void schedule_panel_product(Func result, Func panel_product, bool output, const 
     }
   }
   const std::vector<Var> args = panel_product.args();
-  schedule_product(panel_product, args[0], args[1], args[2], {panel_product.rvars(0).front()}, tile, tiling,
-                   Halide::LoopLevel(result, loops.tile_m));
+  schedule_product(panel_product, args[0], args[1], args[2], tile, tiling, Halide::LoopLevel(result, loops.tile_m));
 }
 
 /// True when `consumer`, an element-wise Func, reads `producer` only at its own column (argument 0), at

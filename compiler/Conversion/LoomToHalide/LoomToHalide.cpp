@@ -121,6 +121,7 @@ private:
 /// What every op's translation gets: its operands, the result's shape and type, and the factory for
 /// its Funcs.
 struct Lowering {
+  mlir::Operation *op;
   const std::vector<HalideTensor> &operands;
   std::vector<int64_t> shape;
   Halide::Type type;
@@ -185,26 +186,55 @@ HalideTensor pack_rhs(MatmulOp op, const HalideTensor &rhs, OpFuncs &funcs) {
   return panels.tensor;
 }
 
-/// lhs times the packed right operand: product [ceil(N/P), M, P] sums over k with the panel's columns
-/// innermost, and the result [M, N] reads column n of it at (n / P, m, n % P). The schedule computes the
-/// product tile by tile with its accumulators in registers (CpuSchedule.cpp, panel products); it finds
-/// the product by its name, the result's followed by "_panel_product".
-HalideTensor multiply_panels(MatmulOp op, const HalideTensor &lhs, const HalideTensor &panels, Lowering &l) {
+} // namespace
+
+/// One product of a sum: lhs [M, K] (or [K, M] read transposed) times packed panels [ceil(N/P), K, P].
+struct PanelTerm {
+  HalideTensor lhs;
+  bool transpose_lhs;
+  HalideTensor panels;
+};
+
+/// sum of the terms' products + sum of the biases [N] (see HalideTensor::panel_sum).
+struct PanelSum {
+  std::vector<PanelTerm> terms;
+  std::vector<HalideTensor> biases;
+};
+
+namespace {
+
+/// The products of `terms`, each [M, N]: product [ceil(N/P), M, P] sums every term's reduction in turn (one
+/// update stage each) with the panel's columns innermost, and the returned [M, N] tensor reads column n of
+/// it at (n / P, m, n % P). The schedule computes the product tile by tile with its accumulators in
+/// registers (CpuSchedule.cpp, panel products); it finds the product by its name, the reader's followed by
+/// "_panel_product".
+HalideTensor multiply_panels(const std::vector<PanelTerm> &terms, Lowering &l, const std::string &role) {
   using lower::kPanelWidth;
-  const int64_t k_size = lhs.shape[op.transpose_lhs() ? 0 : 1], m_size = l.shape[0];
-  const int64_t panel_count = panels.shape[0];
-  NewTensor product = l.funcs.make({panel_count, m_size, kPanelWidth}, l.type, "panel_product");
+  const int64_t m_size = l.shape[0];
+  const int64_t panel_count = terms.front().panels.shape[0];
+  NewTensor product =
+      l.funcs.make({panel_count, m_size, kPanelWidth}, l.type, role.empty() ? "panel_product" : role + "_panel_product");
   Expr p = product.index[0], m = product.index[1], j = product.index[2];
-  RDom k = l.funcs.domain({k_size});
-  Expr lhs_mk = op.transpose_lhs() ? at(lhs, {k, m}) : at(lhs, {m, k});
   // A tile of several panels may overhang the last one; it reads the last panel again.
   Expr panel = Halide::min(p, static_cast<int>(panel_count) - 1);
   product.pure() = Halide::Internal::make_zero(l.type);
-  product.pure() += lhs_mk * at(panels, {panel, k, j});
-  NewTensor out = l.result();
+  for (const PanelTerm &term : terms) {
+    RDom k = l.funcs.domain({term.lhs.shape[term.transpose_lhs ? 0 : 1]});
+    Expr lhs_mk = term.transpose_lhs ? at(term.lhs, {k, m}) : at(term.lhs, {m, k});
+    product.pure() += lhs_mk * at(term.panels, {panel, k, j});
+  }
+  NewTensor out = role.empty() ? l.result() : l.funcs.make(l.shape, l.type, role);
   Expr row = out.index[0], column = out.index[1];
   out.pure() = at(product.tensor, {column / kPanelWidth, row, column % kPanelWidth});
   return out.tensor;
+}
+
+/// lhs times the packed right operand, remembered as a one-term panel sum.
+HalideTensor multiply_panels(MatmulOp op, const HalideTensor &lhs, const HalideTensor &panels, Lowering &l) {
+  std::vector<PanelTerm> terms{{lhs, op.transpose_lhs(), panels}};
+  HalideTensor out = multiply_panels(terms, l, "");
+  out.panel_sum = std::make_shared<const PanelSum>(PanelSum{std::move(terms), {}});
+  return out;
 }
 
 HalideTensor lower(MatmulOp op, Lowering &l) {
@@ -237,6 +267,46 @@ template <typename UnaryOp> HalideTensor lower_unary(Lowering &l, UnaryOp apply)
 HalideTensor lower(BiasAddOp, Lowering &l) {
   NewTensor out = l.result();
   out.pure() = at(l.operands[0], out.index) + at(l.operands[1], {out.index.back()});
+  if (const std::shared_ptr<const PanelSum> &sum = l.operands[0].panel_sum) {
+    PanelSum biased = *sum;
+    biased.biases.push_back(l.operands[1]);
+    out.tensor.panel_sum = std::make_shared<const PanelSum>(std::move(biased));
+  }
+  return out.tensor;
+}
+
+/// Whether `v` is a product (maybe plus biases) that nothing but its one user reads: folding it into that
+/// user's sum then computes nothing twice.
+bool read_once_product(mlir::Value v) {
+  if (!v.hasOneUse())
+    return false;
+  mlir::Operation *def = v.getDefiningOp();
+  if (auto bias_add = llvm::dyn_cast_or_null<BiasAddOp>(def))
+    return read_once_product(bias_add.input());
+  return llvm::isa_and_nonnull<MatmulOp>(def);
+}
+
+/// a + b. When both are products of the same shape read only here (x W_ih^T + b_ih and h W_hh^T + b_hh),
+/// one panel product accumulates both reductions in the same register tile and the biases follow in its
+/// epilogue: neither product is stored, and the step reads no precomputed input projection.
+HalideTensor lower(AddOp op, Lowering &l) {
+  const HalideTensor &a = l.operands[0], &b = l.operands[1];
+  NewTensor out = l.result();
+  if (!a.panel_sum || !b.panel_sum || a.shape != b.shape || a.shape != l.shape || l.shape.size() != 2 ||
+      a.panel_sum->terms.front().panels.shape[0] != b.panel_sum->terms.front().panels.shape[0] ||
+      !read_once_product(op.lhs()) || !read_once_product(op.rhs())) {
+    out.pure() = at(a, out.index) + at(b, out.index);
+    return out.tensor;
+  }
+  PanelSum sum = *a.panel_sum;
+  sum.terms.insert(sum.terms.end(), b.panel_sum->terms.begin(), b.panel_sum->terms.end());
+  sum.biases.insert(sum.biases.end(), b.panel_sum->biases.begin(), b.panel_sum->biases.end());
+  HalideTensor products = multiply_panels(sum.terms, l, "products");
+  Expr value = at(products, out.index);
+  for (const HalideTensor &bias : sum.biases)
+    value += at(bias, {out.index.back()});
+  out.pure() = value;
+  out.tensor.panel_sum = std::make_shared<const PanelSum>(std::move(sum));
   return out.tensor;
 }
 
@@ -619,11 +689,10 @@ Translation translation_of(mlir::Operation *op) {
     return [axes, kind](Lowering &l) { return lower_reduction(axes, l, kind); };
   };
   return llvm::TypeSwitch<mlir::Operation *, Translation>(op)
-      .Case<ConstantOp, MatmulOp, BiasAddOp, SliceOp, ConcatOp, ReshapeOp, TransposeOp, BroadcastOp, SoftmaxOp,
+      .Case<ConstantOp, MatmulOp, AddOp, BiasAddOp, SliceOp, ConcatOp, ReshapeOp, TransposeOp, BroadcastOp, SoftmaxOp,
             LogSoftmaxOp, SparseSoftmaxCrossEntropyOp, SparseSoftmaxCrossEntropyGradOp, ArgmaxOp, GatherOp,
             ScatterAddOp, OneHotOp, SequenceMaskOp, DropoutOp, TopKOp, GatherBeamsOp>(
           [](auto typed) -> Translation { return [typed](Lowering &l) { return lower(typed, l); }; })
-      .Case([&](AddOp) { return binary([](Expr a, Expr b) { return a + b; }); })
       .Case([&](SubOp) { return binary([](Expr a, Expr b) { return a - b; }); })
       .Case([&](MulOp) { return binary([](Expr a, Expr b) { return a * b; }); })
       .Case([&](DivOp) { return binary([](Expr a, Expr b) { return a / b; }); })
@@ -663,7 +732,7 @@ std::vector<HalideTensor> lower_op(mlir::Operation *op, const std::vector<Halide
   Translation translation = translation_of(op);
   check_operands(op, operands);
   mlir::Type result_type = op->getResult(0).getType();
-  Lowering lowering{operands, static_shape(op, result_type), element_type(op, result_type), OpFuncs(op)};
+  Lowering lowering{op, operands, static_shape(op, result_type), element_type(op, result_type), OpFuncs(op)};
   try {
     HalideTensor result = translation(lowering);
     lowering.funcs.set_estimates();
@@ -711,7 +780,7 @@ std::vector<HalideTensor> lower_matmul_packed(mlir::Operation *op, const HalideT
                  tensor_string(lhs.shape, lhs.type));
   mlir::Type result_type = op->getResult(0).getType();
   const std::vector<HalideTensor> operands{lhs, panels};
-  Lowering lowering{operands, static_shape(op, result_type), element_type(op, result_type), OpFuncs(op)};
+  Lowering lowering{op, operands, static_shape(op, result_type), element_type(op, result_type), OpFuncs(op)};
   try {
     HalideTensor result = multiply_panels(matmul, lhs, panels, lowering);
     lowering.funcs.set_estimates();

@@ -6,6 +6,7 @@
 #include "mlir/IR/Operation.h"
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace loom::conversion {
@@ -13,10 +14,15 @@ namespace loom::conversion {
 /// A tensor as Halide sees it: a Func over pure Vars. Halide dimension 0 is the LAST (innermost,
 /// contiguous) tensor axis, so a row-major [T, B, I] tensor is f(i, b, t); a scalar (0-D tensor) is a
 /// Func of no arguments. `shape` is in tensor order.
+/// `panel_sum` is set on a matmul's result and on a bias_add of one (LoomToHalide.cpp): the products and
+/// biases it adds up, so that an add of two of them (x W_ih^T + b_ih + h W_hh^T + b_hh in a recurrent step)
+/// accumulates both products in one register tile instead of storing each.
+struct PanelSum;
 struct HalideTensor {
   Halide::Func func;
   std::vector<int64_t> shape;
   Halide::Type type;
+  std::shared_ptr<const PanelSum> panel_sum = nullptr;
 };
 
 /// Translates one loom op, given its operands' tensors in operand order, into one tensor per result.

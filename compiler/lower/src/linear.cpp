@@ -51,7 +51,7 @@ Kernel affine(const std::string& name, const LinearShape& shape, const Halide::T
   const TileLoops loops;
   tile_output(out, n, m, {}, tile, tiling, loops);
   parallelize_row_blocks(out, loops);
-  schedule_product(product, j, m, p, {r.x}, tile, tiling, Halide::LoopLevel(out, loops.tile_m));
+  schedule_product(product, j, m, p, tile, tiling, Halide::LoopLevel(out, loops.tile_m));
   set_static_shape(out.output_buffer(), {N, M});
   return {name, Halide::Pipeline(out), arguments};
 }
@@ -92,7 +92,7 @@ Kernel linear_backward_data(const LinearShape& shape, const Halide::Target& targ
   const TileLoops loops;
   tile_output(dx, k, m, {}, tile, tiling, loops);
   parallelize_row_blocks(dx, loops);
-  schedule_product(product, j, m, p, {r.x}, tile, tiling, Halide::LoopLevel(dx, loops.tile_m));
+  schedule_product(product, j, m, p, tile, tiling, Halide::LoopLevel(dx, loops.tile_m));
   set_static_shape(dx.output_buffer(), {K, M});
   return {name, Halide::Pipeline(dx), {dy, weight}};
 }
@@ -120,7 +120,7 @@ Kernel linear_backward_weights(const LinearShape& shape, bool with_bias, const H
   const TileLoops loops;
   tile_output(dweight, k, n, {}, tile, tiling, loops, Halide::TailStrategy::GuardWithIf);
   parallelize_row_blocks(dweight, loops);
-  schedule_product(product, j, row, p, {r.x}, tile, tiling, Halide::LoopLevel(dweight, loops.tile_m));
+  schedule_product(product, j, row, p, tile, tiling, Halide::LoopLevel(dweight, loops.tile_m));
   set_static_shape(dweight.output_buffer(), {K, N});
   if (!with_bias) return {name, Halide::Pipeline(dweight), {dy, x}};
 

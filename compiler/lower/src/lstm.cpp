@@ -53,7 +53,7 @@ Kernel lstm_step_forward(const RecurrentShape& shape, const Halide::Target& targ
   for (Func output : {h, c, gates}) output.parallel(loops.tile_n);
   c.compute_with(h, loops.tile_m);
   gates.compute_with(h, loops.tile_m);
-  schedule_product(recurrent, j, b, p, {r.x}, tile, tiling, Halide::LoopLevel(h, loops.tile_m));
+  schedule_product(recurrent, j, b, p, tile, tiling, Halide::LoopLevel(h, loops.tile_m));
   set_static_shape(h.output_buffer(), {H, B});
   set_static_shape(c.output_buffer(), {H, B});
   set_static_shape(gates.output_buffer(), {H, kGates, B});
@@ -102,7 +102,7 @@ Kernel lstm_step_backward(const RecurrentShape& shape, const Halide::Target& tar
   tile_output(dh_prev, k, b, {}, tile, tiling, loops);
   for (Func output : {dgates, dc_prev, dh_prev}) output.parallel(loops.tile_n);
   dc_prev.compute_with(dgates, loops.tile_m);
-  schedule_product(recurrent, j, b, p, {r.x, r.y}, tile, tiling, Halide::LoopLevel(dh_prev, loops.tile_m));
+  schedule_product(recurrent, j, b, p, tile, tiling, Halide::LoopLevel(dh_prev, loops.tile_m));
   set_static_shape(dgates.output_buffer(), {H, kGates, B});
   set_static_shape(dh_prev.output_buffer(), {H, B});
   set_static_shape(dc_prev.output_buffer(), {H, B});

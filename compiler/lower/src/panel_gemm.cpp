@@ -74,9 +74,8 @@ Func row_panels(const Func& w, int rows, int reduction, int panel_rows, const st
   return panels;
 }
 
-void schedule_product(Func product, const Var& j, const Var& m, const Var& p,
-                      const std::vector<Halide::RVar>& reduction, const PanelTile& tile, const CpuTiling& tiling,
-                      const Halide::LoopLevel& at) {
+void schedule_product(Func product, const Var& j, const Var& m, const Var& p, const PanelTile& tile,
+                      const CpuTiling& tiling, const Halide::LoopLevel& at) {
   // Constant extents let every accumulator be unrolled into its own register.
   product.compute_at(at)
       .align_bounds(j, tile.width)
@@ -87,19 +86,21 @@ void schedule_product(Func product, const Var& j, const Var& m, const Var& p,
   Var vector("vector"), lane("lane");
   product.split(j, vector, lane, tiling.lanes).vectorize(lane).unroll(vector).unroll(m).unroll(p);
 
-  Var pass("pass"), in_pass("in_pass");
-  std::vector<Halide::VarOrRVar> order{lane, vector, m, p};
-  order.insert(order.end(), reduction.begin(), reduction.end());
-  order.push_back(pass);
-  product.update()
-      .split(j, pass, in_pass, tile.pass_width)
-      .split(in_pass, vector, lane, tiling.lanes)
-      .reorder(order)
-      .vectorize(lane)
-      .unroll(vector)
-      .unroll(m)
-      .unroll(p)
-      .unroll(pass);
+  for (int update = 0; update < product.num_update_definitions(); ++update) {
+    Var pass("pass"), in_pass("in_pass");
+    std::vector<Halide::VarOrRVar> order{lane, vector, m, p};
+    for (const Halide::RVar& r : product.rvars(update)) order.push_back(r);
+    order.push_back(pass);
+    product.update(update)
+        .split(j, pass, in_pass, tile.pass_width)
+        .split(in_pass, vector, lane, tiling.lanes)
+        .reorder(order)
+        .vectorize(lane)
+        .unroll(vector)
+        .unroll(m)
+        .unroll(p)
+        .unroll(pass);
+  }
 }
 
 void tile_output(Func f, const Var& n, const Var& m, const std::vector<Var>& between, const PanelTile& tile,

@@ -34,7 +34,7 @@ Kernel rnn_step_forward(const RecurrentShape& shape, const Halide::Target& targe
   const TileLoops loops;
   tile_output(h, k, b, {}, tile, tiling, loops);
   h.parallel(loops.tile_n);
-  schedule_product(recurrent, j, b, p, {r.x}, tile, tiling, Halide::LoopLevel(h, loops.tile_m));
+  schedule_product(recurrent, j, b, p, tile, tiling, Halide::LoopLevel(h, loops.tile_m));
   set_static_shape(h.output_buffer(), {H, B});
 
   return {name, Halide::Pipeline(h), {pre_in, h_prev, w_panels}};
@@ -66,7 +66,7 @@ Kernel rnn_step_backward(const RecurrentShape& shape, const Halide::Target& targ
   tile_output(dh_prev, k, b, {}, tile, tiling, loops);
   dpre.parallel(loops.tile_n);
   dh_prev.parallel(loops.tile_n);
-  schedule_product(recurrent, j, b, p, {r.x}, tile, tiling, Halide::LoopLevel(dh_prev, loops.tile_m));
+  schedule_product(recurrent, j, b, p, tile, tiling, Halide::LoopLevel(dh_prev, loops.tile_m));
   set_static_shape(dpre.output_buffer(), {H, B});
   set_static_shape(dh_prev.output_buffer(), {H, B});
 

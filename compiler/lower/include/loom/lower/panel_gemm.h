@@ -55,10 +55,11 @@ Halide::Func plain_panels(const Halide::Func& w, int columns, int reduction, con
 // from row tiles that start at multiples of panel_rows (tile_output with guarded rows). Scheduled at root.
 Halide::Func row_panels(const Halide::Func& w, int rows, int reduction, int panel_rows, const std::string& name);
 
-// Computes product (pure vars j, m, p; update over `reduction`, outermost last) per output tile at `at`.
+// Computes product (pure vars j, m, p) per output tile at `at`. Each update stage is one reduction (its
+// RDom's dimensions, outermost last) accumulated into the same tile: a sum of products such as x W_ih^T +
+// h W_hh^T runs its reductions one after the other on the same registers.
 void schedule_product(Halide::Func product, const Halide::Var& j, const Halide::Var& m, const Halide::Var& p,
-                      const std::vector<Halide::RVar>& reduction, const PanelTile& tile,
-                      const CpuTiling& tiling, const Halide::LoopLevel& at);
+                      const PanelTile& tile, const CpuTiling& tiling, const Halide::LoopLevel& at);
 
 // The loop names of an output tiled by tile_output; Funcs fused with compute_with must share them.
 struct TileLoops {
