@@ -12,17 +12,38 @@ import re
 import sys
 
 
-def medians(paths):
-    """{benchmark name without /real_time: GFLOP/s} from Google Benchmark JSON files (median aggregates)."""
-    rows = {}
+def median(values):
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def rounds(paths):
+    """{round: {benchmark name without /real_time: {gflops, ms}}} from Google Benchmark JSON files named
+    round<k>.<group>.<suite>.json (run_benchmarks.sh); a file named otherwise is round 1."""
+    result = {}
     for path in paths:
+        m = re.match(r"round(\d+)\.", pathlib.Path(path).name)
+        rows = result.setdefault(int(m.group(1)) if m else 1, {})
         for b in json.load(open(path))["benchmarks"]:
-            if b.get("aggregate_name", "median") != "median":
+            if b.get("run_type") == "aggregate" and b.get("aggregate_name") != "median":
                 continue
             name = re.sub(r"/real_time(_median)?$", "", b["run_name"])
-            rows[name] = {"gflops": b.get("GFLOP/s", 0.0) / 1e9 if b.get("GFLOP/s", 0.0) > 1e6 else b.get("GFLOP/s", 0.0),
+            gflops = b.get("GFLOP/s", 0.0)
+            rows[name] = {"gflops": gflops / 1e9 if gflops > 1e6 else gflops,
                           "ms": b["real_time"] if b.get("time_unit") == "ms" else None}
-    return rows
+    return result
+
+
+def medians(by_round):
+    """{benchmark: {gflops, ms}}: each the median over the rounds."""
+    names = {name for rows in by_round.values() for name in rows}
+    result = {}
+    for name in names:
+        runs = [rows[name] for rows in by_round.values() if name in rows]
+        ms = [run["ms"] for run in runs if run["ms"] is not None]
+        result[name] = {"gflops": median([run["gflops"] for run in runs]), "ms": median(ms) if ms else None}
+    return result
 
 
 def ratios(rows):
@@ -43,6 +64,13 @@ def ratios(rows):
     return result
 
 
+def paired_ratios(by_round):
+    """The median over the rounds of each round's own Loom/oneDNN ratio (runs seconds apart)."""
+    per_round = [ratios(rows) for rows in by_round.values()]
+    names = {name for r in per_round for name in r}
+    return {name: median([r[name] for r in per_round if name in r]) for name in names}
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--cpu", required=True)
@@ -54,7 +82,8 @@ def main():
     parser.add_argument("suites", nargs="+")
     args = parser.parse_args()
 
-    rows = medians(args.suites)
+    by_round = rounds(args.suites)
+    rows = medians(by_round)
     peak = rows.get(f"fma_peak/threads:{args.threads}", {}).get("gflops") or rows.get("fma_peak/threads:1", {}).get("gflops")
     print(f"{'benchmark':52} {'ms':>9} {'GFLOP/s':>9} {'% peak':>7}")
     for name in sorted(rows):
@@ -65,9 +94,9 @@ def main():
     if peak:
         print(f"FMA peak with {args.threads} threads: {peak:.0f} GFLOP/s")
 
-    current = ratios(rows)
+    current = paired_ratios(by_round)
     if current:
-        print(f"\n{'Loom / oneDNN (throughput; above 1 is faster)':52} {'ratio':>9}")
+        print(f"\n{'Loom / oneDNN (throughput, median of ' + str(len(by_round)) + ' paired rounds)':52} {'ratio':>9}")
         for name in sorted(current):
             print(f"{name:52} {current[name]:9.2f}")
 
@@ -94,7 +123,7 @@ def main():
               f"(threshold {100 * args.threshold:.0f}%)")
     if not stored_path.exists() or args.update:
         stored_path.parent.mkdir(parents=True, exist_ok=True)
-        json.dump({"cpu": args.cpu, "threads": args.threads, "fma_peak_gflops": peak, "ratios": current,
+        json.dump({"cpu": args.cpu, "threads": args.threads, "rounds": len(by_round), "fma_peak_gflops": peak, "ratios": current,
                    "benchmarks": rows, "compile_seconds": compile_times}, open(stored_path, "w"), indent=1)
         print(f"stored this run as the reference in {stored_path}")
     if regressions:

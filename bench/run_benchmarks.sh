@@ -4,7 +4,7 @@
 #
 #   bash bench/run_benchmarks.sh [--build DIR] [--filter REGEX] [--threshold FRACTION] [--update]
 #
-# Suites (Google Benchmark, medians of 3 repetitions): loom_model_bench (generated LSTM, GRU and tanh RNN layers,
+# Suites (Google Benchmark, medians of ROUNDS paired rounds, default 3): loom_model_bench (generated LSTM, GRU and tanh RNN layers,
 # forward and train_step, at the five shapes of bench/common/bench_shapes.h), loom_onednn_bench (oneDNN's RNN
 # primitives on the same shapes; Debian's libdnnl-dev is installed when missing), loom_kernel_bench (the
 # hand-scheduled fused LSTM kernels), and the machine's FMA peak. It also times the AOT compilation of every
@@ -13,7 +13,8 @@
 # Results go to bench/results/<cpu>.json. When that file holds an earlier run, every Loom/oneDNN ratio is compared
 # with the stored one and the script exits with status 1 when any fell by more than --threshold (default 0.15,
 # i.e. 15%); --update (or the first run) stores this run as the new reference. THREADS sets the thread count of
-# both Loom (HL_NUM_THREADS) and oneDNN (OMP_NUM_THREADS); default: every core.
+# both Loom (HL_NUM_THREADS) and oneDNN (OMP_NUM_THREADS); default: every core. ROUNDS sets the number of paired
+# rounds (default 3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=build filter="" threshold=0.15 update=0
@@ -43,15 +44,35 @@ cmake --build "$build" -j2 --target loom_model_bench loom_kernel_bench $(
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-suites=""
+# Paired rounds: in each round every shape runs in oneDNN and then in Loom, one after the other, so that each
+# Loom/oneDNN ratio compares runs seconds apart rather than whole suites minutes apart (the load of a shared
+# machine drifts over minutes). The report takes medians over the rounds, of times and of per-round ratios.
+binaries=""
 for binary in loom_onednn_bench loom_model_bench loom_kernel_bench; do
   path=$(find "$build/bench" -name "$binary" -type f -perm -u+x | head -n 1)
   [ -n "$path" ] || { echo "run_benchmarks: $binary is not built; skipping it" >&2; continue; }
-  echo "run_benchmarks: $binary ($threads threads)" >&2
-  "$path" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
-    ${filter:+--benchmark_filter="$filter"} --benchmark_out="$work/$binary.json" --benchmark_out_format=json >&2
-  suites="$suites $work/$binary.json"
+  "$path" --benchmark_list_tests ${filter:+--benchmark_filter="$filter"} > "$work/$binary.list"
+  binaries="$binaries $path"
 done
+groups=$(cat "$work"/*.list | sed -n 's|.*/\(T[0-9]*_B[0-9]*_I[0-9]*_H[0-9]*\)\(/.*\)\{0,1\}$|\1|p' | sort -u)
+rounds=${ROUNDS:-3}
+for round in $(seq "$rounds"); do
+  for group in $groups other; do
+    for path in $binaries; do
+      binary=$(basename "$path")
+      if [ "$group" = other ]; then
+        names=$(grep -v -E '/T[0-9]+_B[0-9]+_I[0-9]+_H[0-9]+(/|$)' "$work/$binary.list" || true)
+      else
+        names=$(grep -E "/$group(/|\$)" "$work/$binary.list" || true)
+      fi
+      [ -n "$names" ] || continue
+      echo "run_benchmarks: round $round/$rounds, $group, $binary ($threads threads)" >&2
+      "$path" --benchmark_filter="^($(echo $names | tr ' ' '|'))\$" \
+        --benchmark_out="$work/round$round.$group.$binary.json" --benchmark_out_format=json >&2
+    done
+  done
+done
+suites=$(ls "$work"/round*.json)
 
 # AOT compile time of every model: its loomc again, into a scratch directory.
 : > "$work/compile.tsv"
