@@ -45,6 +45,11 @@ mlir::LogicalResult verifyLoss(LossOp op);
 /// An optimizer update's `semantics` names whose formulas it follows: "pytorch" or "keras".
 mlir::LogicalResult verifySemantics(mlir::Operation *op, llvm::StringRef semantics);
 
+/// The matmul that `v` is the result of, plus any bias_adds applied to it, when nothing else reads the
+/// matmul or the bias_adds in between (v itself may have any readers); null otherwise. Such a value is
+/// a sum of products and biases that its reader can fold into its own register tile.
+MatmulOp productBehindBiases(mlir::Value v);
+
 /// The type of `steps` time steps stacked along a new leading axis: [steps, ...stepType].
 mlir::RankedTensorType stackedType(int64_t steps, mlir::Type stepType);
 

@@ -720,6 +720,16 @@ FailureOr<Types> ScanOp::inferResultTypes() {
   return types;
 }
 
+MatmulOp loom::productBehindBiases(Value v) {
+  Operation *def = v.getDefiningOp();
+  while (auto biasAdd = dyn_cast_or_null<BiasAddOp>(def)) {
+    if (!biasAdd.input().hasOneUse())
+      return nullptr;
+    def = biasAdd.input().getDefiningOp();
+  }
+  return dyn_cast_or_null<MatmulOp>(def);
+}
+
 RankedTensorType loom::stackedType(int64_t steps, Type stepType) {
   auto type = stepType.cast<RankedTensorType>();
   SmallVector<int64_t> shape{steps};

@@ -128,18 +128,6 @@ class HoistSequenceOpsPass : public loom::HoistSequenceOpsBase<HoistSequenceOpsP
     return v;
   }
 
-  /// The matmul whose result `v` is, through bias_adds that nothing else reads.
-  static loom::MatmulOp productBehind(Value v) {
-    Operation *def = v.getDefiningOp();
-    while (auto biasAdd = dyn_cast_or_null<loom::BiasAddOp>(def)) {
-      if (!biasAdd.getResult().hasOneUse())
-        return nullptr;
-      def = biasAdd.input().getDefiningOp();
-    }
-    auto matmul = dyn_cast_or_null<loom::MatmulOp>(def);
-    return matmul && matmul.getResult().hasOneUse() ? matmul : nullptr;
-  }
-
   /// Whether `matmul`, an input projection of the step's slice, is (with its biases) one side of an add
   /// whose other side is a product of the carried state by a weight from above, with weights small enough
   /// to stream at every step (kMaxWeightBytesToKeepInputProjection and the per-row budget).
@@ -152,7 +140,8 @@ class HoistSequenceOpsPass : public loom::HoistSequenceOpsBase<HoistSequenceOpsP
     auto add = dyn_cast<loom::AddOp>(*side.getUsers().begin());
     if (!add)
       return false;
-    loom::MatmulOp recurrent = productBehind(add.lhs() == side ? add.rhs() : add.lhs());
+    Value other = add.lhs() == side ? add.rhs() : add.lhs();
+    loom::MatmulOp recurrent = other.hasOneUse() ? loom::productBehindBiases(other) : nullptr;
     if (!recurrent || recurrent->getBlock() != &scan.getBodyBlock() || recurrent.transpose_lhs() ||
         isSequenceSlice(scan, recurrent.lhs()) || !isInvariant(scan, recurrent.rhs()) ||
         recurrent.getType() != matmul.getType())

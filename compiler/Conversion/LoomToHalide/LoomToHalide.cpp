@@ -121,7 +121,6 @@ private:
 /// What every op's translation gets: its operands, the result's shape and type, and the factory for
 /// its Funcs.
 struct Lowering {
-  mlir::Operation *op;
   const std::vector<HalideTensor> &operands;
   std::vector<int64_t> shape;
   Halide::Type type;
@@ -275,16 +274,9 @@ HalideTensor lower(BiasAddOp, Lowering &l) {
   return out.tensor;
 }
 
-/// Whether `v` is a product (maybe plus biases) that nothing but its one user reads: folding it into that
-/// user's sum then computes nothing twice.
-bool read_once_product(mlir::Value v) {
-  if (!v.hasOneUse())
-    return false;
-  mlir::Operation *def = v.getDefiningOp();
-  if (auto bias_add = llvm::dyn_cast_or_null<BiasAddOp>(def))
-    return read_once_product(bias_add.input());
-  return llvm::isa_and_nonnull<MatmulOp>(def);
-}
+/// Whether `v` is a product (plus biases) that nothing but its one reader reads: folding it into that
+/// reader's sum then computes nothing twice.
+bool read_only_here(mlir::Value v) { return v.hasOneUse() && productBehindBiases(v); }
 
 /// a + b. When both are products of the same shape read only here (x W_ih^T + b_ih and h W_hh^T + b_hh),
 /// one panel product accumulates both reductions in the same register tile and the biases follow in its
@@ -294,7 +286,7 @@ HalideTensor lower(AddOp op, Lowering &l) {
   NewTensor out = l.result();
   if (!a.panel_sum || !b.panel_sum || a.shape != b.shape || a.shape != l.shape || l.shape.size() != 2 ||
       a.panel_sum->terms.front().panels.shape[0] != b.panel_sum->terms.front().panels.shape[0] ||
-      !read_once_product(op.lhs()) || !read_once_product(op.rhs())) {
+      !read_only_here(op.lhs()) || !read_only_here(op.rhs())) {
     out.pure() = at(a, out.index) + at(b, out.index);
     return out.tensor;
   }
@@ -732,7 +724,7 @@ std::vector<HalideTensor> lower_op(mlir::Operation *op, const std::vector<Halide
   Translation translation = translation_of(op);
   check_operands(op, operands);
   mlir::Type result_type = op->getResult(0).getType();
-  Lowering lowering{op, operands, static_shape(op, result_type), element_type(op, result_type), OpFuncs(op)};
+  Lowering lowering{operands, static_shape(op, result_type), element_type(op, result_type), OpFuncs(op)};
   try {
     HalideTensor result = translation(lowering);
     lowering.funcs.set_estimates();
@@ -780,7 +772,7 @@ std::vector<HalideTensor> lower_matmul_packed(mlir::Operation *op, const HalideT
                  tensor_string(lhs.shape, lhs.type));
   mlir::Type result_type = op->getResult(0).getType();
   const std::vector<HalideTensor> operands{lhs, panels};
-  Lowering lowering{op, operands, static_shape(op, result_type), element_type(op, result_type), OpFuncs(op)};
+  Lowering lowering{operands, static_shape(op, result_type), element_type(op, result_type), OpFuncs(op)};
   try {
     HalideTensor result = multiply_panels(matmul, lhs, panels, lowering);
     lowering.funcs.set_estimates();

@@ -11,13 +11,14 @@
 
 namespace loom::conversion {
 
+struct PanelSum;
+
 /// A tensor as Halide sees it: a Func over pure Vars. Halide dimension 0 is the LAST (innermost,
 /// contiguous) tensor axis, so a row-major [T, B, I] tensor is f(i, b, t); a scalar (0-D tensor) is a
-/// Func of no arguments. `shape` is in tensor order.
-/// `panel_sum` is set on a matmul's result and on a bias_add of one (LoomToHalide.cpp): the products and
-/// biases it adds up, so that an add of two of them (x W_ih^T + b_ih + h W_hh^T + b_hh in a recurrent step)
-/// accumulates both products in one register tile instead of storing each.
-struct PanelSum;
+/// Func of no arguments. `shape` is in tensor order. `panel_sum` is set on a matmul's result and on a
+/// bias_add of one (LoomToHalide.cpp): the products and biases it adds up, so that an add of two of them
+/// (x W_ih^T + b_ih + h W_hh^T + b_hh in a recurrent step) accumulates both products in one register
+/// tile instead of storing each.
 struct HalideTensor {
   Halide::Func func;
   std::vector<int64_t> shape;
