@@ -269,6 +269,23 @@ TEST(Schedule, ElementwiseReaderOfAMatmulStoresItTileByTile) {
   EXPECT_FALSE(has_loop(single, ForType::Unrolled)) << "the 3-D bias add of one row a step is a plain loop";
 }
 
+// One row times [256, 256] (a tanh RNN step at batch 1) is 65K multiply-adds: it runs on one thread, where
+// [256, 1024] (an LSTM's four gates) runs in parallel.
+TEST(Schedule, OneRowProductsRunInParallelOnlyWithTwiceTheWork) {
+  ParsedFunction parsed(R"mlir(
+    func @f(%h: tensor<1x256xf32>, %u: tensor<256x256xf32>, %w: tensor<1024x256xf32>)
+        -> (tensor<1x256xf32>, tensor<1x1024xf32>) {
+      %a = loom.matmul %h, %u {transpose_rhs} : (tensor<1x256xf32>, tensor<256x256xf32>) -> tensor<1x256xf32>
+      %b = loom.matmul %h, %w {transpose_rhs} : (tensor<1x256xf32>, tensor<1024x256xf32>) -> tensor<1x1024xf32>
+      return %a, %b : tensor<1x256xf32>, tensor<1x1024xf32>
+    })mlir");
+  LoweredFunction lowered = lower_function(
+      parsed.function(), {input(random_tensor({1, 256})), input(random_tensor({256, 256})), input(random_tensor({1024, 256}))});
+  schedule_cpu(lowered.all, lowered.outputs, avx512_target());
+  EXPECT_FALSE(has_loop(lowered.outputs[0].func, ForType::Parallel)) << "[1, 256] x [256, 256]";
+  EXPECT_TRUE(has_loop(lowered.outputs[1].func, ForType::Parallel)) << "[1, 256] x [256, 1024]";
+}
+
 // A recurrent step's pre-activation: x W^T + b + h U^T + c over 40 rows (not a multiple of the 6-row tile)
 // and 96 columns (one and a half AVX-512 tiles). %s sums two products read only there; %twice sums one
 // that is also returned on its own.

@@ -379,7 +379,13 @@ void schedule_panel_product(Func result, Func panel_product, bool output, const 
   for (int update = 0; update < panel_product.num_update_definitions(); ++update)
     iterations += reduction_iterations(panel_product, update);
   const int64_t work = product(extents) * iterations;
-  if (work >= min_parallel_tasks * task_work) {
+  // A product of one row tile (a step at batch 1-6) streams its panels once, memory-bound: split among
+  // threads it gains less than a GEMM of the same work, and at batch 1 the wake-up of the other thread at
+  // every step cost more than it gave below twice the usual work (tanh RNN, H=256: [1, 256] x [256, 256],
+  // 65K, forward 0.11 -> 0.083 ms and training 0.47 -> 0.38 ms on one thread; the GRU's and LSTM's
+  // 196K and 262K stayed level in parallel, and ran up to 1.3x slower on one thread).
+  const bool one_row_tile = result.dimensions() == 2 && row_tiles == 1;
+  if (work >= min_parallel_tasks * task_work * (one_row_tile ? 2 : 1)) {
     if (result.dimensions() > 2) {
       // Tiles of one outer index (a step of a sequence) share the lhs rows; tasks are column tiles of one
       // step, all steps in one parallel loop.
