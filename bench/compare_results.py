@@ -37,7 +37,7 @@ def rounds(paths):
 
 def medians(by_round):
     """{benchmark: {gflops, ms}}: each the median over the rounds."""
-    names = {name for rows in by_round.values() for name in rows}
+    names = sorted({name for rows in by_round.values() for name in rows})
     result = {}
     for name in names:
         runs = [rows[name] for rows in by_round.values() if name in rows]
@@ -67,7 +67,7 @@ def ratios(rows):
 def paired_ratios(by_round):
     """The median over the rounds of each round's own Loom/oneDNN ratio (runs seconds apart)."""
     per_round = [ratios(rows) for rows in by_round.values()]
-    names = {name for r in per_round for name in r}
+    names = sorted({name for r in per_round for name in r})
     return {name: median([r[name] for r in per_round if name in r]) for name in names}
 
 
