@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <regex>
+#include <set>
 
 namespace loom::conversion::testing {
 namespace {
@@ -333,6 +334,191 @@ TEST(Schedule, SumOfTwoProductsAccumulatesInOneTile) {
     EXPECT_EQ(callee.find("panel_product"), std::string::npos) << callee;
 }
 
+// Recurrent steps whose gates are slices of whole panels: an LSTM step (4 gates of 32 columns over 20
+// rows, not a multiple of any tile) and a GRU step (linear-before-reset: the input and recurrent products
+// are sliced apart, both read by every gate).
+const char *const gated_kernel = R"mlir(
+  func @f(%x: tensor<20x24xf32>, %w: tensor<128x24xf32>, %h: tensor<20x32xf32>, %u: tensor<128x32xf32>,
+          %b: tensor<128xf32>, %c: tensor<20x32xf32>, %v: tensor<96x24xf32>, %r: tensor<96x32xf32>,
+          %bv: tensor<96xf32>, %br: tensor<96xf32>)
+      -> (tensor<20x32xf32>, tensor<20x32xf32>, tensor<20x32xf32>) {
+    %xw = loom.matmul %x, %w {transpose_rhs} : (tensor<20x24xf32>, tensor<128x24xf32>) -> tensor<20x128xf32>
+    %hu = loom.matmul %h, %u {transpose_rhs} : (tensor<20x32xf32>, tensor<128x32xf32>) -> tensor<20x128xf32>
+    %sum = loom.add %xw, %hu : (tensor<20x128xf32>, tensor<20x128xf32>) -> tensor<20x128xf32>
+    %gates = loom.bias_add %sum, %b : (tensor<20x128xf32>, tensor<128xf32>) -> tensor<20x128xf32>
+    %si = loom.slice %gates {axis = 1 : i64, start = 0 : i64, size = 32 : i64} : (tensor<20x128xf32>) -> tensor<20x32xf32>
+    %sf = loom.slice %gates {axis = 1 : i64, start = 32 : i64, size = 32 : i64} : (tensor<20x128xf32>) -> tensor<20x32xf32>
+    %sg = loom.slice %gates {axis = 1 : i64, start = 64 : i64, size = 32 : i64} : (tensor<20x128xf32>) -> tensor<20x32xf32>
+    %so = loom.slice %gates {axis = 1 : i64, start = 96 : i64, size = 32 : i64} : (tensor<20x128xf32>) -> tensor<20x32xf32>
+    %i = loom.sigmoid %si : (tensor<20x32xf32>) -> tensor<20x32xf32>
+    %f = loom.sigmoid %sf : (tensor<20x32xf32>) -> tensor<20x32xf32>
+    %g = loom.tanh %sg : (tensor<20x32xf32>) -> tensor<20x32xf32>
+    %o = loom.sigmoid %so : (tensor<20x32xf32>) -> tensor<20x32xf32>
+    %fc = loom.mul %f, %c : (tensor<20x32xf32>, tensor<20x32xf32>) -> tensor<20x32xf32>
+    %ig = loom.mul %i, %g : (tensor<20x32xf32>, tensor<20x32xf32>) -> tensor<20x32xf32>
+    %c2 = loom.add %fc, %ig : (tensor<20x32xf32>, tensor<20x32xf32>) -> tensor<20x32xf32>
+    %tc = loom.tanh %c2 : (tensor<20x32xf32>) -> tensor<20x32xf32>
+    %h2 = loom.mul %o, %tc : (tensor<20x32xf32>, tensor<20x32xf32>) -> tensor<20x32xf32>
+    %xv = loom.matmul %x, %v {transpose_rhs} : (tensor<20x24xf32>, tensor<96x24xf32>) -> tensor<20x96xf32>
+    %xb = loom.bias_add %xv, %bv : (tensor<20x96xf32>, tensor<96xf32>) -> tensor<20x96xf32>
+    %hr = loom.matmul %h, %r {transpose_rhs} : (tensor<20x32xf32>, tensor<96x32xf32>) -> tensor<20x96xf32>
+    %hb = loom.bias_add %hr, %br : (tensor<20x96xf32>, tensor<96xf32>) -> tensor<20x96xf32>
+    %xr = loom.slice %xb {axis = 1 : i64, start = 0 : i64, size = 32 : i64} : (tensor<20x96xf32>) -> tensor<20x32xf32>
+    %xz = loom.slice %xb {axis = 1 : i64, start = 32 : i64, size = 32 : i64} : (tensor<20x96xf32>) -> tensor<20x32xf32>
+    %xn = loom.slice %xb {axis = 1 : i64, start = 64 : i64, size = 32 : i64} : (tensor<20x96xf32>) -> tensor<20x32xf32>
+    %hr_ = loom.slice %hb {axis = 1 : i64, start = 0 : i64, size = 32 : i64} : (tensor<20x96xf32>) -> tensor<20x32xf32>
+    %hz = loom.slice %hb {axis = 1 : i64, start = 32 : i64, size = 32 : i64} : (tensor<20x96xf32>) -> tensor<20x32xf32>
+    %hn = loom.slice %hb {axis = 1 : i64, start = 64 : i64, size = 32 : i64} : (tensor<20x96xf32>) -> tensor<20x32xf32>
+    %ar = loom.add %xr, %hr_ : (tensor<20x32xf32>, tensor<20x32xf32>) -> tensor<20x32xf32>
+    %az = loom.add %xz, %hz : (tensor<20x32xf32>, tensor<20x32xf32>) -> tensor<20x32xf32>
+    %rg = loom.sigmoid %ar : (tensor<20x32xf32>) -> tensor<20x32xf32>
+    %zg = loom.sigmoid %az : (tensor<20x32xf32>) -> tensor<20x32xf32>
+    %rn = loom.mul %rg, %hn : (tensor<20x32xf32>, tensor<20x32xf32>) -> tensor<20x32xf32>
+    %an = loom.add %xn, %rn : (tensor<20x32xf32>, tensor<20x32xf32>) -> tensor<20x32xf32>
+    %n = loom.tanh %an : (tensor<20x32xf32>) -> tensor<20x32xf32>
+    %d = loom.sub %h, %n : (tensor<20x32xf32>, tensor<20x32xf32>) -> tensor<20x32xf32>
+    %zd = loom.mul %zg, %d : (tensor<20x32xf32>, tensor<20x32xf32>) -> tensor<20x32xf32>
+    %gru = loom.add %n, %zd : (tensor<20x32xf32>, tensor<20x32xf32>) -> tensor<20x32xf32>
+    return %h2, %c2, %gru : tensor<20x32xf32>, tensor<20x32xf32>, tensor<20x32xf32>
+  })mlir";
+
+/// `lowered` with its outputs copied into Funcs of their own, `out<i>` of (d0, d1, ...), as the model code
+/// generator writes them (ModelCodegen.cpp): then no output reads another, and all loop alike.
+LoweredFunction with_output_copies(LoweredFunction lowered) {
+  for (size_t i = 0; i < lowered.outputs.size(); ++i) {
+    HalideTensor &output = lowered.outputs[i];
+    Halide::Func copy("out" + std::to_string(i));
+    std::vector<Halide::Var> vars;
+    for (int d = 0; d < output.func.dimensions(); ++d)
+      vars.emplace_back("d" + std::to_string(d));
+    copy(vars) = output.func(vars);
+    output.func = copy;
+  }
+  return lowered;
+}
+
+struct GatedInputs {
+  Tensor x = random_tensor({20, 24}, -1, 1, 41), w = random_tensor({128, 24}, -0.3, 0.3, 42),
+         h = random_tensor({20, 32}, -1, 1, 43), u = random_tensor({128, 32}, -0.3, 0.3, 44),
+         b = random_tensor({128}, -0.5, 0.5, 45), c = random_tensor({20, 32}, -1, 1, 46),
+         v = random_tensor({96, 24}, -0.3, 0.3, 47), r = random_tensor({96, 32}, -0.3, 0.3, 48),
+         bv = random_tensor({96}, -0.5, 0.5, 49), br = random_tensor({96}, -0.5, 0.5, 50);
+
+  std::vector<HalideTensor> tensors() const {
+    return {input(x), input(w), input(h), input(u), input(b), input(c), input(v), input(r), input(bv), input(br)};
+  }
+};
+
+/// The gated products of a lowered gated_kernel, by name: `add_<n>_products_panel_product` (the LSTM's x W^T
+/// + h U^T) and the GRU's `matmul_<n>_panel_product` that its outputs read.
+std::vector<Halide::Func> gated_products(const LoweredFunction &lowered) {
+  std::vector<Halide::Func> found;
+  const std::regex gated(R"((add_\d+_products|matmul_\d+)_panel_product(\$\d+)?)");
+  std::set<std::string> seen;
+  for (const HalideTensor &output : lowered.outputs) {
+    for (const auto &[callee, function] : Halide::Internal::find_transitive_calls(output.func.function())) {
+      if (std::regex_match(callee, gated) && seen.insert(callee).second)
+        found.emplace_back(function);
+    }
+  }
+  return found;
+}
+
+TEST(Schedule, GatedStepsComputeEveryGateTileByTileWithTheirOutputs) {
+  ParsedFunction parsed(gated_kernel);
+  LoweredFunction lowered = with_output_copies(lower_function(parsed.function(), GatedInputs().tensors()));
+  schedule_cpu(lowered.all, lowered.outputs, avx512_target());
+  const Halide::Func h2 = lowered.outputs[0].func, c2 = lowered.outputs[1].func, gru = lowered.outputs[2].func;
+  const std::vector<Halide::Func> products = gated_products(lowered);
+  ASSERT_EQ(products.size(), 3u) << "the LSTM's summed product and the GRU's two";
+  for (const Halide::Func &product : products) {
+    // [G, H/P, M, P]: column j of panel q of gate g at row m.
+    EXPECT_EQ(product.dimensions(), 4) << product.name();
+    const bool lstm = product.name().find("products") != std::string::npos;
+    EXPECT_EQ(product.num_update_definitions(), lstm ? 2 : 1) << product.name();
+    // Computed per tile of an output, never stored whole: the LSTM's by its h and c (fused with
+    // compute_with), the GRU's two both by the GRU's output.
+    const std::string tiles = tiles_of(product);
+    if (lstm)
+      EXPECT_TRUE(tiles == h2.name() || tiles == c2.name()) << product.name() << " at " << tiles;
+    else
+      EXPECT_EQ(tiles, gru.name()) << product.name();
+  }
+  EXPECT_TRUE(stored(h2) && stored(c2) && stored(gru));
+  // The new cell state, read by h and by the c output, is computed per tile, never stored whole.
+  const auto c_reads = Halide::Internal::find_direct_calls(c2.function());
+  ASSERT_EQ(c_reads.size(), 1u) << "the c output copies the new cell state";
+  const Halide::Func c_new(c_reads.begin()->second);
+  ASSERT_TRUE(c_new.defined());
+  EXPECT_FALSE(stored(c_new)) << c_new.name();
+  EXPECT_FALSE(inlined(c_new)) << c_new.name();
+}
+
+// Without the copies, the LSTM's h reads its c output: outputs fused with compute_with cannot, so its gates
+// are stored at root tile by tile; the GRU's step still computes its products per tile.
+TEST(Schedule, GatedStepWhoseOutputReadsAnotherStoresItsProduct) {
+  ParsedFunction parsed(gated_kernel);
+  LoweredFunction lowered = lower_function(parsed.function(), GatedInputs().tensors());
+  schedule_cpu(lowered.all, lowered.outputs, avx512_target());
+  for (const Halide::Func &product : gated_products(lowered)) {
+    const std::string tiles = tiles_of(product);
+    if (product.name().find("products") == std::string::npos) {
+      EXPECT_EQ(tiles, lowered.outputs[2].func.name()) << product.name();
+      continue;
+    }
+    for (const HalideTensor &output : lowered.outputs)
+      EXPECT_NE(tiles, output.func.name()) << product.name();
+    EXPECT_NE(tiles.find("panel_product"), std::string::npos) << "stored through a wrapper: " << tiles;
+  }
+  // Copies that name their loops apart cannot be fused either (compute_with needs the same names).
+  LoweredFunction apart = lower_function(parsed.function(), GatedInputs().tensors());
+  for (HalideTensor &output : apart.outputs) {
+    Halide::Func copy(output.func.name() + "_copy");
+    Halide::Var column, row;
+    copy(column, row) = output.func(column, row);
+    output.func = copy;
+  }
+  schedule_cpu(apart.all, apart.outputs, avx512_target());
+  for (const Halide::Func &product : gated_products(apart)) {
+    if (product.name().find("products") != std::string::npos)
+      EXPECT_NE(tiles_of(product).find("panel_product"), std::string::npos) << product.name();
+  }
+}
+
+double sigmoid(double v) { return 1 / (1 + std::exp(-v)); }
+
+void expect_gated_kernel_matches_reference(const Halide::Target &target) {
+  GatedInputs in;
+  const int B = 20, I = 24, H = 32;
+  ParsedFunction parsed(gated_kernel);
+  auto fused = realize(with_output_copies(lower_function(parsed.function(), in.tensors())), target);
+  auto stored = run(gated_kernel, in.tensors(), target);
+  std::vector<double> gates = ref::dense_forward(in.x.values, in.w.values, in.b.values, B, I, 4 * H);
+  std::vector<double> hu = ref::dense_forward(in.h.values, in.u.values, std::vector<double>(4 * H, 0.0), B, H, 4 * H);
+  std::vector<double> xb = ref::dense_forward(in.x.values, in.v.values, in.bv.values, B, I, 3 * H);
+  std::vector<double> hb = ref::dense_forward(in.h.values, in.r.values, in.br.values, B, H, 3 * H);
+  std::vector<double> h2(B * H), c2(B * H), gru(B * H);
+  for (int m = 0; m < B; ++m) {
+    for (int n = 0; n < H; ++n) {
+      auto gate = [&](int g) { return gates[m * 4 * H + g * H + n] + hu[m * 4 * H + g * H + n]; };
+      const int k = m * H + n;
+      c2[k] = sigmoid(gate(1)) * in.c.values[k] + sigmoid(gate(0)) * std::tanh(gate(2));
+      h2[k] = sigmoid(gate(3)) * std::tanh(c2[k]);
+      auto x_at = [&](int g) { return xb[m * 3 * H + g * H + n]; };
+      auto h_at = [&](int g) { return hb[m * 3 * H + g * H + n]; };
+      const double r = sigmoid(x_at(0) + h_at(0)), z = sigmoid(x_at(1) + h_at(1));
+      const double cand = std::tanh(x_at(2) + r * h_at(2));
+      gru[k] = cand + z * (in.h.values[k] - cand);
+    }
+  }
+  expect_close(stored[0], h2, "LSTM step h, gates stored");
+  expect_close(stored[1], c2, "LSTM step c, gates stored");
+  expect_close(stored[2], gru, "GRU step (linear before reset)");
+  expect_close(fused[0], h2, "LSTM step h, fused with c");
+  expect_close(fused[1], c2, "LSTM step c, fused with h");
+  expect_close(fused[2], gru, "GRU step, both products per tile");
+}
+
 void expect_sum_kernel_matches_reference(const Halide::Target &target) {
   SumInputs in;
   auto results = run(sum_kernel, in.tensors(), target);
@@ -407,6 +593,7 @@ TEST(Schedule, ModelKernelMatchesReferenceOnAvx2) {
   expect_concat_kernel_matches_reference(avx2_target());
   expect_epilogue_kernel_matches_reference(avx2_target());
   expect_sum_kernel_matches_reference(avx2_target());
+  expect_gated_kernel_matches_reference(avx2_target());
 }
 
 TEST(Schedule, ModelKernelMatchesReferenceOnAvx512) {
@@ -416,6 +603,7 @@ TEST(Schedule, ModelKernelMatchesReferenceOnAvx512) {
   expect_concat_kernel_matches_reference(avx512_target());
   expect_epilogue_kernel_matches_reference(avx512_target());
   expect_sum_kernel_matches_reference(avx512_target());
+  expect_gated_kernel_matches_reference(avx512_target());
 }
 
 } // namespace

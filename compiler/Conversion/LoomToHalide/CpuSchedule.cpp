@@ -437,6 +437,265 @@ bool reads_column_by_column(const Func &consumer, const std::string &producer) {
   return !calls.empty();
 }
 
+/// A product over gates (LoomToHalide.cpp, multiply_panels with a gate size): Halide (j, m, q, g), one update
+/// stage per reduction.
+bool is_gated_product(const Func &f) {
+  const std::string name = unsuffixed(f.name());
+  const std::string suffix = "_panel_product";
+  return f.dimensions() == 4 && f.has_update_definition() && f.outputs() == 1 && name.size() > suffix.size() &&
+         name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+/// The Funcs from a gated product to the kernel outputs it reaches: its views by gate (n, m, g) and the
+/// element-wise Funcs (n, m) of the step's gate math, and the outputs.
+struct GatedEpilogue {
+  std::vector<std::string> products;
+  std::set<std::string> outputs;
+  std::set<std::string> between;
+};
+
+/// Whether `args` are exactly `expected`, expression by expression.
+bool same_args(const std::vector<Expr> &args, const std::vector<Expr> &expected) {
+  if (args.size() != expected.size())
+    return false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (!Halide::Internal::equal(args[i], expected[i]))
+      return false;
+  }
+  return true;
+}
+
+/// Whether the outputs of `epilogue` can share one loop nest (compute_with): no Func of the epilogue reads
+/// an output, and the outputs name their dimensions alike (the code generator's copies do: d0, d1).
+bool fusable(const GatedEpilogue &epilogue, const std::map<std::string, Func> &pipeline,
+             const std::map<std::string, std::set<std::string>> &consumers) {
+  std::vector<std::string> names;
+  for (const std::string &output : epilogue.outputs) {
+    std::vector<std::string> args;
+    for (const Var &arg : pipeline.at(output).args())
+      args.push_back(arg.name());
+    if (names.empty())
+      names = args;
+    else if (args != names)
+      return false;
+    auto readers = consumers.find(output);
+    if (readers == consumers.end())
+      continue;
+    for (const std::string &reader : readers->second) {
+      if (epilogue.outputs.count(reader) || epilogue.between.count(reader))
+        return false;
+    }
+  }
+  return true;
+}
+
+/// The epilogue of gated product `product` when one tile of columns and rows of every output needs one
+/// tile of the product, all gates: every Func between reads the product and each other at its own point
+/// (the views at their column, row and gate, the element-wise Funcs at their column and row, a slice reads
+/// a view at a constant gate), has one definition and the outputs' shape, and no output reads another.
+/// Only Funcs in `live` (those the outputs read) count.
+std::optional<GatedEpilogue> gated_epilogue(const Func &product, const std::map<std::string, Func> &pipeline,
+                                            const std::map<std::string, std::set<std::string>> &consumers,
+                                            const std::set<std::string> &outputs, const std::set<std::string> &live) {
+  using namespace Halide::Internal;
+  std::set<std::string> reached;
+  std::vector<std::string> pending{product.name()};
+  while (!pending.empty()) {
+    const std::string name = pending.back();
+    pending.pop_back();
+    auto readers = consumers.find(name);
+    if (readers == consumers.end())
+      continue;
+    for (const std::string &reader : readers->second) {
+      if (live.count(reader) && reached.insert(reader).second)
+        pending.push_back(reader);
+    }
+  }
+  // Halide order: product (j, m, q, g), views (n, m, g), the others (n, m).
+  const std::vector<int64_t> product_extents = estimated_extents(product);
+  const int64_t columns = product_extents[2] * lower::kPanelWidth, rows = product_extents[1],
+                gates = product_extents[3];
+  GatedEpilogue epilogue;
+  for (const std::string &name : reached) {
+    const Func &f = pipeline.at(name);
+    const bool view = f.dimensions() == 3, output = outputs.count(name) > 0;
+    if (f.has_update_definition() || f.outputs() != 1 || (f.dimensions() != 2 && !view) || (view && output))
+      return std::nullopt;
+    const std::vector<int64_t> extents = estimated_extents(f);
+    const std::vector<int64_t> expected_extents =
+        view ? std::vector<int64_t>{columns, rows, gates} : std::vector<int64_t>{columns, rows};
+    if (extents != expected_extents)
+      return std::nullopt;
+    const Expr n = f.args()[0], m = f.args()[1];
+    auto in_epilogue = [&](const std::string &callee) { return callee == product.name() || reached.count(callee); };
+    CallArguments calls(in_epilogue);
+    f.value().accept(&calls);
+    for (const std::vector<Expr> &args : calls.found) {
+      bool pointwise = false;
+      if (args.size() == 4) {
+        pointwise = view && same_args(args, {n % lower::kPanelWidth, m, n / lower::kPanelWidth, f.args()[2]});
+      } else if (args.size() == 3) {
+        pointwise = equal(args[0], n) && equal(args[1], m) &&
+                    (view ? equal(args[2], Expr(f.args()[2])) : args[2].as<IntImm>() != nullptr);
+      } else {
+        pointwise = !view && same_args(args, {n, m});
+      }
+      if (!pointwise)
+        return std::nullopt;
+    }
+    (output ? epilogue.outputs : epilogue.between).insert(name);
+  }
+  if (epilogue.outputs.empty() || !fusable(epilogue, pipeline, consumers))
+    return std::nullopt;
+  epilogue.products.push_back(product.name());
+  return epilogue;
+}
+
+/// The epilogues of gated products that reach the same Funcs (a GRU step's input and recurrent products,
+/// both read by its gates) merged into one: all those products are computed per tile of the same
+/// outputs. A merged epilogue that is not fusable does not qualify: its products are returned apart, each
+/// with an epilogue without outputs (stored at root: schedule_gated_product_at_root).
+std::vector<GatedEpilogue> merge_gated_epilogues(std::vector<GatedEpilogue> epilogues,
+                                                 const std::map<std::string, Func> &pipeline,
+                                                 const std::map<std::string, std::set<std::string>> &consumers) {
+  auto overlap = [](const GatedEpilogue &a, const GatedEpilogue &b) {
+    for (const std::set<std::string> *names : {&b.outputs, &b.between}) {
+      for (const std::string &name : *names) {
+        if (a.outputs.count(name) || a.between.count(name))
+          return true;
+      }
+    }
+    return false;
+  };
+  std::vector<GatedEpilogue> merged;
+  while (!epilogues.empty()) {
+    GatedEpilogue group = std::move(epilogues.back());
+    epilogues.pop_back();
+    for (bool grew = true; grew;) {
+      grew = false;
+      for (auto other = epilogues.begin(); other != epilogues.end();) {
+        if (!overlap(group, *other)) {
+          ++other;
+          continue;
+        }
+        group.products.insert(group.products.end(), other->products.begin(), other->products.end());
+        group.outputs.insert(other->outputs.begin(), other->outputs.end());
+        group.between.insert(other->between.begin(), other->between.end());
+        other = epilogues.erase(other);
+        grew = true;
+      }
+    }
+    merged.push_back(std::move(group));
+  }
+  std::vector<GatedEpilogue> result;
+  for (GatedEpilogue &group : merged) {
+    if (fusable(group, pipeline, consumers)) {
+      result.push_back(std::move(group));
+      continue;
+    }
+    for (const std::string &product : group.products)
+      result.push_back(GatedEpilogue{{product}, {}, {}});
+  }
+  return result;
+}
+
+/// Whether the gated product's work (points times reduction iterations) is worth parallel tasks; a
+/// product of one row tile needs twice the usual work (see schedule_panel_product).
+bool gated_work_is_parallel(const Func &gated, int tile_rows) {
+  const std::vector<int64_t> extents = estimated_extents(gated);
+  int64_t iterations = 0;
+  for (int update = 0; update < gated.num_update_definitions(); ++update)
+    iterations += reduction_iterations(gated, update);
+  const bool one_row_tile = extents[1] <= tile_rows;
+  return product(extents) * iterations >= min_parallel_tasks * task_work * (one_row_tile ? 2 : 1);
+}
+
+/// Gated products whose epilogue qualifies (gated_epilogue, merge_gated_epilogues) run the whole step in one
+/// loop nest, like the hand-written LSTM kernel (loom/lower/lstm.cpp): the outputs are tiled alike (a tile
+/// = one panel's columns by the rows of gated_tile) and fused with compute_with; each product is computed
+/// per tile with one accumulator set per gate; a Func between with several readers (an LSTM's new cell
+/// state, read by h and by the c output) is computed per tile, the others are inlined. Tiles of columns
+/// run in parallel when the work is large. Measured at the LSTM's T=50, B=64, I=H=512, where before the
+/// gates were stored (64 x 2048) and read back by a parallel loop for c, a serial copy of c and a parallel
+/// loop for h: see the commit log.
+void schedule_gated_epilogue(const GatedEpilogue &epilogue, const std::map<std::string, Func> &pipeline,
+                             const std::map<std::string, std::set<std::string>> &consumers,
+                             const std::set<std::string> &live, const Halide::Target &target) {
+  using namespace loom::lower;
+  int gates = 1, rows = 1;
+  bool parallel = false;
+  const CpuTiling tiling = cpu_tiling(target);
+  for (const std::string &name : epilogue.products) {
+    const std::vector<int64_t> extents = estimated_extents(pipeline.at(name));
+    gates = std::max(gates, static_cast<int>(extents[3]));
+    rows = std::max(rows, static_cast<int>(extents[1]));
+  }
+  const PanelTile tile = gated_tile(tiling, gates, rows);
+  for (const std::string &name : epilogue.products)
+    parallel = parallel || gated_work_is_parallel(pipeline.at(name), tile.rows);
+  const TileLoops loops;
+  Func leader = pipeline.at(*epilogue.outputs.begin());
+  for (const std::string &name : epilogue.outputs) {
+    Func output = pipeline.at(name);
+    // Static bounds (the generated code passes whole tensors) give every output of a tile the same min, so
+    // the product's accumulators have constant indices and stay in registers.
+    const std::vector<int64_t> extents = estimated_extents(output);
+    output.compute_root()
+        .bound(output.args()[0], 0, static_cast<int>(extents[0]))
+        .bound(output.args()[1], 0, static_cast<int>(extents[1]));
+    tile_output(output, output.args()[0], output.args()[1], {}, tile, tiling, loops);
+    if (parallel)
+      output.parallel(loops.tile_n);
+    if (name != leader.name())
+      output.compute_with(leader, loops.tile_m);
+  }
+  for (const std::string &name : epilogue.between) {
+    Func f = pipeline.at(name);
+    const std::set<std::string> &readers = consumers.at(name);
+    auto is_live = [&](const std::string &reader) { return live.count(reader) > 0; };
+    if (f.dimensions() == 2 && std::count_if(readers.begin(), readers.end(), is_live) > 1)
+      f.compute_at(leader, loops.tile_m)
+          .bound_extent(f.args()[0], tile.width)
+          .bound_extent(f.args()[1], tile.rows)
+          .vectorize(f.args()[0], tiling.lanes);
+  }
+  for (const std::string &name : epilogue.products) {
+    Func product = pipeline.at(name);
+    const std::vector<Var> args = product.args();
+    schedule_gated_product(product, args[0], args[1], args[2], args[3],
+                           static_cast<int>(estimated_extents(product)[3]), tile, tiling,
+                           Halide::LoopLevel(leader, loops.tile_m));
+  }
+}
+
+/// A gated product whose epilogue does not qualify is stored whole, gate by gate ([G, H/P, M, P]), by the
+/// same tiles; its readers are scheduled as usual.
+void schedule_gated_product_at_root(Func product, const Halide::Target &target) {
+  using namespace loom::lower;
+  const std::vector<int64_t> extents = estimated_extents(product);
+  const int gates = static_cast<int>(extents[3]), rows = static_cast<int>(extents[1]);
+  const CpuTiling tiling = cpu_tiling(target);
+  const PanelTile tile = gated_tile(tiling, gates, rows);
+  const TileLoops loops;
+  Func stored = product.in();
+  const std::vector<Var> args = stored.args();
+  stored.compute_root()
+      .bound(args[0], 0, kPanelWidth)
+      .bound(args[3], 0, gates)
+      .split(args[0], loops.tile_n, loops.n_in_tile, tile.width)
+      .split(loops.n_in_tile, loops.vector, loops.lane, tiling.lanes)
+      .split(args[1], loops.tile_m, loops.row, tile.rows, Halide::TailStrategy::ShiftInwards)
+      .reorder(loops.lane, loops.vector, args[3], loops.row, loops.tile_m, loops.tile_n, args[2])
+      .vectorize(loops.lane)
+      .unroll(loops.vector)
+      .unroll(args[3]);
+  if (gated_work_is_parallel(product, tile.rows))
+    stored.parallel(args[2]);
+  const std::vector<Var> product_args = product.args();
+  schedule_gated_product(product, product_args[0], product_args[1], product_args[2], product_args[3], gates, tile,
+                         tiling, Halide::LoopLevel(stored, loops.tile_m));
+}
+
 } // namespace
 
 void schedule_cpu(const std::vector<HalideTensor> &funcs, const std::vector<HalideTensor> &outputs,
@@ -492,10 +751,44 @@ void schedule_cpu(const std::vector<HalideTensor> &funcs, const std::vector<Hali
       products.insert(product->name());
   }
 
+  // Gated products (a step's gates computed tile by tile for all gates at once) and their epilogues, among
+  // the Funcs the outputs read (lower_op leaves unread Funcs behind: a product folded into a sum).
+  std::set<std::string> live = output_names;
+  for (const HalideTensor &t : outputs) {
+    for (const auto &[name, function] : Halide::Internal::find_transitive_calls(t.func.function()))
+      live.insert(name);
+  }
+  std::vector<GatedEpilogue> qualified;
+  std::vector<std::string> unqualified;
+  for (const auto &[name, f] : pipeline) {
+    if (!live.count(name) || !is_gated_product(f))
+      continue;
+    products.insert(name);
+    if (std::optional<GatedEpilogue> epilogue = gated_epilogue(f, pipeline, consumers, output_names, live))
+      qualified.push_back(std::move(*epilogue));
+    else
+      unqualified.push_back(name);
+  }
+  std::vector<GatedEpilogue> gated = merge_gated_epilogues(std::move(qualified), pipeline, consumers);
+  for (const std::string &name : unqualified)
+    gated.push_back(GatedEpilogue{{name}, {}, {}});
+  std::set<std::string> gated_epilogue_funcs;
+  for (const GatedEpilogue &epilogue : gated) {
+    gated_epilogue_funcs.insert(epilogue.outputs.begin(), epilogue.outputs.end());
+    gated_epilogue_funcs.insert(epilogue.between.begin(), epilogue.between.end());
+  }
+  auto is_gate_view = [](const std::string &name) {
+    const std::string stem = unsuffixed(name), suffix = "_by_gate";
+    return stem.size() > suffix.size() && stem.compare(stem.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+
   auto is_stored = [&](const std::string &name) {
     const Func &f = pipeline.at(name);
     if (output_names.count(name) || f.has_update_definition())
       return true;
+    // A view by gate reads a gated product or adds biases to another view: a load and an add.
+    if (is_gate_view(name))
+      return false;
     // A Func that only reads an input buffer at other indices (a reshape, a transpose) is a view of it.
     const bool view = producers[name].empty() && f.outputs() == 1 && f.value().as<Halide::Internal::Call>();
     const std::set<std::string> &readers = consumers[name];
@@ -545,7 +838,7 @@ void schedule_cpu(const std::vector<HalideTensor> &funcs, const std::vector<Hali
 
   std::set<std::string> roots, panel_results;
   for (auto &[name, f] : pipeline) {
-    if (products.count(name) || reads_a_buffer(f) || fused_results.count(name))
+    if (products.count(name) || reads_a_buffer(f) || fused_results.count(name) || gated_epilogue_funcs.count(name))
       continue;
     const auto tiled = fused.find(name), result = results.find(name);
     if (tiled != fused.end() || result != results.end()) {
@@ -569,6 +862,12 @@ void schedule_cpu(const std::vector<HalideTensor> &funcs, const std::vector<Hali
   };
   for (const std::string &name : roots)
     schedule_root(pipeline.at(name), target, point_cost(pipeline.at(name), inlined_cost));
+  for (const GatedEpilogue &epilogue : gated) {
+    if (!epilogue.outputs.empty())
+      schedule_gated_epilogue(epilogue, pipeline, consumers, live, target);
+    else
+      schedule_gated_product_at_root(pipeline.at(epilogue.products.front()), target);
+  }
 }
 
 } // namespace loom::conversion

@@ -202,20 +202,63 @@ struct PanelSum {
 
 namespace {
 
+/// The gate size H when `product` [M, G * H] reaches its readers, through bias adds and sums of its
+/// shape read only there, as G >= 2 slices of H columns (a whole number of panels) starting at multiples
+/// of H; 0 otherwise. An LSTM step's gates (h W_hh^T + b_hh + x W_ih^T + b_ih, sliced into i, f, g, o)
+/// and a GRU step's recurrent product (sliced into r, z, n) are read so.
+int64_t gate_size(mlir::Value product) {
+  auto type = product.getType().dyn_cast<mlir::RankedTensorType>();
+  if (!type || !type.hasStaticShape() || type.getRank() != 2)
+    return 0;
+  const int64_t columns = type.getShape()[1];
+  mlir::Value v = product;
+  while (v.hasOneUse()) {
+    mlir::Operation *user = *v.getUsers().begin();
+    auto bias_add = llvm::dyn_cast<BiasAddOp>(user);
+    auto add = llvm::dyn_cast<AddOp>(user);
+    if ((bias_add && bias_add.input() == v) || (add && add.lhs().getType() == add.rhs().getType()))
+      v = user->getResult(0);
+    else
+      break;
+  }
+  int64_t size = 0;
+  for (mlir::Operation *user : v.getUsers()) {
+    auto slice = llvm::dyn_cast<SliceOp>(user);
+    if (!slice || slice.axis() != 1 || (size && slice.size() != size))
+      return 0;
+    size = static_cast<int64_t>(slice.size());
+  }
+  if (size == 0 || size % lower::kPanelWidth != 0 || columns % size != 0 || columns / size < 2)
+    return 0;
+  for (mlir::Operation *user : v.getUsers()) {
+    if (llvm::cast<SliceOp>(user).start() % size != 0)
+      return 0;
+  }
+  return size;
+}
+
 /// The products of `terms`, each [M, N]: product [ceil(N/P), M, P] sums every term's reduction in turn (one
 /// update stage each) with the panel's columns innermost, and the returned [M, N] tensor reads column n of
 /// it at (n / P, m, n % P). The schedule computes the product tile by tile with its accumulators in
 /// registers (CpuSchedule.cpp, panel products); it finds the product by its name, the reader's followed by
 /// "_panel_product".
-HalideTensor multiply_panels(const std::vector<PanelTerm> &terms, Lowering &l, const std::string &role) {
+///
+/// With a gate size H (see gate_size), the product is [G, H/P, M, P] instead, panel q of gate g at [g, q]
+/// (panel g * H/P + q of the operands), and the result also gets its view by gate (n, m, g), read by the
+/// gate slices: a tile over panel q then holds column q * P + i of every gate.
+HalideTensor multiply_panels(const std::vector<PanelTerm> &terms, Lowering &l, const std::string &role,
+                             int64_t gate = 0) {
   using lower::kPanelWidth;
   const int64_t m_size = l.shape[0];
   const int64_t panel_count = terms.front().panels.shape[0];
-  NewTensor product =
-      l.funcs.make({panel_count, m_size, kPanelWidth}, l.type, role.empty() ? "panel_product" : role + "_panel_product");
-  Expr p = product.index[0], m = product.index[1], j = product.index[2];
-  // A tile of several panels may overhang the last one; it reads the last panel again.
-  Expr panel = Halide::min(p, static_cast<int>(panel_count) - 1);
+  const std::string name = role.empty() ? "panel_product" : role + "_panel_product";
+  NewTensor product = gate ? l.funcs.make({l.shape[1] / gate, gate / kPanelWidth, m_size, kPanelWidth}, l.type, name)
+                           : l.funcs.make({panel_count, m_size, kPanelWidth}, l.type, name);
+  Expr m = product.index[product.index.size() - 2], j = product.index.back();
+  // A tile of several panels may overhang the last one; it reads the last panel again. Gated products
+  // have whole panels only.
+  Expr panel = gate ? product.index[0] * static_cast<int>(gate / kPanelWidth) + product.index[1]
+                    : Halide::min(product.index[0], static_cast<int>(panel_count) - 1);
   product.pure() = Halide::Internal::make_zero(l.type);
   for (const PanelTerm &term : terms) {
     RDom k = l.funcs.domain({term.lhs.shape[term.transpose_lhs ? 0 : 1]});
@@ -224,14 +267,38 @@ HalideTensor multiply_panels(const std::vector<PanelTerm> &terms, Lowering &l, c
   }
   NewTensor out = role.empty() ? l.result() : l.funcs.make(l.shape, l.type, role);
   Expr row = out.index[0], column = out.index[1];
-  out.pure() = at(product.tensor, {column / kPanelWidth, row, column % kPanelWidth});
+  if (!gate) {
+    out.pure() = at(product.tensor, {column / kPanelWidth, row, column % kPanelWidth});
+    return out.tensor;
+  }
+  NewTensor view = l.funcs.make({l.shape[1] / gate, m_size, gate}, l.type, role.empty() ? "by_gate" : role + "_by_gate");
+  Expr g = view.index[0], vm = view.index[1], n = view.index[2];
+  view.pure() = at(product.tensor, {g, n / kPanelWidth, vm, n % kPanelWidth});
+  out.pure() = at(view.tensor, {column / static_cast<int>(gate), row, column % static_cast<int>(gate)});
+  out.tensor.by_gate = GateView{view.tensor.func, gate};
   return out.tensor;
+}
+
+/// `tensor` [M, G * H] plus the view by gate `value(n, m, g)` when `tensor` is one that has a view by
+/// gate (see HalideTensor::by_gate): an element-wise op on gated operands keeps the view.
+void add_gate_view(HalideTensor &tensor, const GateView &like, Lowering &l,
+                   const std::function<Expr(const Expr &n, const Expr &m, const Expr &g)> &value) {
+  NewTensor view = l.funcs.make({l.shape[1] / like.size, l.shape[0], like.size}, l.type, "by_gate");
+  view.pure() = value(view.index[2], view.index[1], view.index[0]);
+  tensor.by_gate = GateView{view.tensor.func, like.size};
+}
+
+/// Reads `tensor` [M, G * H] at column n of gate g: from its view by gate when it has one of gate size H.
+Expr at_gate(const HalideTensor &tensor, int64_t size, const Expr &n, const Expr &m, const Expr &g) {
+  if (tensor.by_gate && tensor.by_gate->size == size)
+    return tensor.by_gate->func(n, m, g);
+  return at(tensor, {m, g * static_cast<int>(size) + n});
 }
 
 /// lhs times the packed right operand, remembered as a one-term panel sum.
 HalideTensor multiply_panels(MatmulOp op, const HalideTensor &lhs, const HalideTensor &panels, Lowering &l) {
   std::vector<PanelTerm> terms{{lhs, op.transpose_lhs(), panels}};
-  HalideTensor out = multiply_panels(terms, l, "");
+  HalideTensor out = multiply_panels(terms, l, "", gate_size(op.getResult()));
   out.panel_sum = std::make_shared<const PanelSum>(PanelSum{std::move(terms), {}});
   return out;
 }
@@ -266,6 +333,12 @@ template <typename UnaryOp> HalideTensor lower_unary(Lowering &l, UnaryOp apply)
 HalideTensor lower(BiasAddOp, Lowering &l) {
   NewTensor out = l.result();
   out.pure() = at(l.operands[0], out.index) + at(l.operands[1], {out.index.back()});
+  if (const std::optional<GateView> &gated = l.operands[0].by_gate) {
+    const HalideTensor &bias = l.operands[1];
+    add_gate_view(out.tensor, *gated, l, [&](const Expr &n, const Expr &m, const Expr &g) {
+      return gated->func(n, m, g) + at(bias, {g * static_cast<int>(gated->size) + n});
+    });
+  }
   if (const std::shared_ptr<const PanelSum> &sum = l.operands[0].panel_sum) {
     PanelSum biased = *sum;
     biased.biases.push_back(l.operands[1]);
@@ -288,16 +361,30 @@ HalideTensor lower(AddOp op, Lowering &l) {
       a.panel_sum->terms.front().panels.shape[0] != b.panel_sum->terms.front().panels.shape[0] ||
       !read_only_here(op.lhs()) || !read_only_here(op.rhs())) {
     out.pure() = at(a, out.index) + at(b, out.index);
+    const std::optional<GateView> &gated = a.by_gate ? a.by_gate : b.by_gate;
+    if (gated && a.shape == b.shape) {
+      add_gate_view(out.tensor, *gated, l, [&](const Expr &n, const Expr &m, const Expr &g) {
+        return at_gate(a, gated->size, n, m, g) + at_gate(b, gated->size, n, m, g);
+      });
+    }
     return out.tensor;
   }
   PanelSum sum = *a.panel_sum;
   sum.terms.insert(sum.terms.end(), b.panel_sum->terms.begin(), b.panel_sum->terms.end());
   sum.biases.insert(sum.biases.end(), b.panel_sum->biases.begin(), b.panel_sum->biases.end());
-  HalideTensor products = multiply_panels(sum.terms, l, "products");
+  HalideTensor products = multiply_panels(sum.terms, l, "products", gate_size(op.getResult()));
   Expr value = at(products, out.index);
   for (const HalideTensor &bias : sum.biases)
     value += at(bias, {out.index.back()});
   out.pure() = value;
+  if (const std::optional<GateView> &gated = products.by_gate) {
+    add_gate_view(out.tensor, *gated, l, [&](const Expr &n, const Expr &m, const Expr &g) {
+      Expr biased = gated->func(n, m, g);
+      for (const HalideTensor &bias : sum.biases)
+        biased += at(bias, {g * static_cast<int>(gated->size) + n});
+      return biased;
+    });
+  }
   out.tensor.panel_sum = std::make_shared<const PanelSum>(std::move(sum));
   return out.tensor;
 }
@@ -387,6 +474,12 @@ HalideTensor lower(DropoutOp op, Lowering &l) {
 
 HalideTensor lower(SliceOp op, Lowering &l) {
   NewTensor out = l.result();
+  const std::optional<GateView> &gated = l.operands[0].by_gate;
+  if (gated && op.axis() == 1 && static_cast<int64_t>(op.size()) == gated->size &&
+      static_cast<int64_t>(op.start()) % gated->size == 0) {
+    out.pure() = gated->func(out.index[1], out.index[0], static_cast<int>(op.start() / gated->size));
+    return out.tensor;
+  }
   Index index = out.index;
   index[op.axis()] += static_cast<int>(op.start());
   out.pure() = at(l.operands[0], index);

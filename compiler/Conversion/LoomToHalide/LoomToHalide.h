@@ -7,11 +7,18 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace loom::conversion {
 
 struct PanelSum;
+
+/// A tensor [M, G * H] seen gate by gate: `func` (n, m, g) holds column g * H + n. See HalideTensor.
+struct GateView {
+  Halide::Func func;
+  int64_t size; // H, a whole number of panels
+};
 
 /// A tensor as Halide sees it: a Func over pure Vars. Halide dimension 0 is the LAST (innermost,
 /// contiguous) tensor axis, so a row-major [T, B, I] tensor is f(i, b, t); a scalar (0-D tensor) is a
@@ -19,11 +26,18 @@ struct PanelSum;
 /// bias_add of one (LoomToHalide.cpp): the products and biases it adds up, so that an add of two of them
 /// (x W_ih^T + b_ih + h W_hh^T + b_hh in a recurrent step) accumulates both products in one register
 /// tile instead of storing each.
+///
+/// `by_gate` is set on a product [M, G * H] (plus biases and sums of its shape) that the IR reads only
+/// through its G gate slices of H columns (an LSTM's or GRU's gate pre-activations): its product is then
+/// computed per panel of H for all G gates at once, and a slice reads its gate from the view. So one tile
+/// of the step's outputs (h, c) needs one tile of every gate, and the schedule computes the whole step in
+/// one loop nest (CpuSchedule.cpp, gated products).
 struct HalideTensor {
   Halide::Func func;
   std::vector<int64_t> shape;
   Halide::Type type;
   std::shared_ptr<const PanelSum> panel_sum = nullptr;
+  std::optional<GateView> by_gate = std::nullopt;
 };
 
 /// Translates one loom op, given its operands' tensors in operand order, into one tensor per result.

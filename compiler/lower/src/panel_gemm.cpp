@@ -34,6 +34,14 @@ PanelTile panel_tile(const CpuTiling& tiling, int gates, int columns, int rows) 
   return tile;
 }
 
+PanelTile gated_tile(const CpuTiling& tiling, int gates, int rows) {
+  const int kMaxRows = tiling.rows;
+  const int accumulators = tiling.vectors_per_pass * tiling.rows;
+  const int per_row = std::max(gates, 1) * (kPanelWidth / tiling.lanes);
+  const int tile_rows = std::clamp(accumulators / per_row, 1, kMaxRows);
+  return {kPanelWidth, 1, kPanelWidth, std::max(1, std::min(tile_rows, rows))};
+}
+
 Expr panel_at(const Func& panels, const Expr& j, const Expr& r, const Expr& p, int panel_count) {
   return panels(j, r, Halide::min(p, panel_count - 1));
 }
@@ -74,33 +82,51 @@ Func row_panels(const Func& w, int rows, int reduction, int panel_rows, const st
   return panels;
 }
 
-void schedule_product(Func product, const Var& j, const Var& m, const Var& p, const PanelTile& tile,
-                      const CpuTiling& tiling, const Halide::LoopLevel& at) {
+namespace {
+
+// One tile dimension of a product beyond its columns and rows: a panel or gate index with its extent.
+struct TileAxis {
+  Var var;
+  int extent;
+};
+
+void schedule_tile_product(Func product, const Var& j, const Var& m, const std::vector<TileAxis>& axes,
+                           const PanelTile& tile, const CpuTiling& tiling, const Halide::LoopLevel& at) {
   // Constant extents let every accumulator be unrolled into its own register.
-  product.compute_at(at)
-      .align_bounds(j, tile.width)
-      .bound_extent(j, tile.width)
-      .bound_extent(m, tile.rows)
-      .align_bounds(p, tile.panels)
-      .bound_extent(p, tile.panels);
+  product.compute_at(at).align_bounds(j, tile.width).bound_extent(j, tile.width).bound_extent(m, tile.rows);
+  for (const TileAxis& axis : axes) product.align_bounds(axis.var, axis.extent).bound_extent(axis.var, axis.extent);
   Var vector("vector"), lane("lane");
-  product.split(j, vector, lane, tiling.lanes).vectorize(lane).unroll(vector).unroll(m).unroll(p);
+  product.split(j, vector, lane, tiling.lanes).vectorize(lane).unroll(vector).unroll(m);
+  for (const TileAxis& axis : axes) product.unroll(axis.var);
 
   for (int update = 0; update < product.num_update_definitions(); ++update) {
     Var pass("pass"), in_pass("in_pass");
-    std::vector<Halide::VarOrRVar> order{lane, vector, m, p};
+    std::vector<Halide::VarOrRVar> order{lane, vector, m};
+    for (const TileAxis& axis : axes) order.push_back(axis.var);
     for (const Halide::RVar& r : product.rvars(update)) order.push_back(r);
     order.push_back(pass);
-    product.update(update)
-        .split(j, pass, in_pass, tile.pass_width)
+    Halide::Stage stage = product.update(update);
+    stage.split(j, pass, in_pass, tile.pass_width)
         .split(in_pass, vector, lane, tiling.lanes)
         .reorder(order)
         .vectorize(lane)
         .unroll(vector)
         .unroll(m)
-        .unroll(p)
         .unroll(pass);
+    for (const TileAxis& axis : axes) stage.unroll(axis.var);
   }
+}
+
+}  // namespace
+
+void schedule_product(Func product, const Var& j, const Var& m, const Var& p, const PanelTile& tile,
+                      const CpuTiling& tiling, const Halide::LoopLevel& at) {
+  schedule_tile_product(product, j, m, {{p, tile.panels}}, tile, tiling, at);
+}
+
+void schedule_gated_product(Func product, const Var& j, const Var& m, const Var& q, const Var& g, int gates,
+                            const PanelTile& tile, const CpuTiling& tiling, const Halide::LoopLevel& at) {
+  schedule_tile_product(product, j, m, {{q, 1}, {g, gates}}, tile, tiling, at);
 }
 
 void tile_output(Func f, const Var& n, const Var& m, const std::vector<Var>& between, const PanelTile& tile,

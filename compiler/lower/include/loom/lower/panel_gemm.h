@@ -34,6 +34,13 @@ struct PanelTile {
 // columns = output columns per gate block, rows = output rows.
 PanelTile panel_tile(const CpuTiling& tiling, int gates, int columns, int rows);
 
+// The tile of a product over gates (schedule_gated_product): one panel's columns of each of `gates` gates
+// and as many rows as the target's accumulator registers allow, at most `rows`. AVX-512 holds one vector
+// per gate: 6 rows for an LSTM's 4 gates (24 accumulators, like the plain tile), 8 for a GRU's 3. AVX2
+// needs two ymm per gate: 1 row for an LSTM, 2 for a GRU. (A half panel per tile would read column n of
+// the product at n % P over a tile that Halide cannot prove stays within one panel.)
+PanelTile gated_tile(const CpuTiling& tiling, int gates, int rows);
+
 // Reads panel p clamped to the last one: a tile of several panels may overhang the end of the output.
 Halide::Expr panel_at(const Halide::Func& panels, const Halide::Expr& j, const Halide::Expr& r,
                       const Halide::Expr& p, int panel_count);
@@ -60,6 +67,13 @@ Halide::Func row_panels(const Halide::Func& w, int rows, int reduction, int pane
 // h W_hh^T runs its reductions one after the other on the same registers.
 void schedule_product(Halide::Func product, const Halide::Var& j, const Halide::Var& m, const Halide::Var& p,
                       const PanelTile& tile, const CpuTiling& tiling, const Halide::LoopLevel& at);
+
+// Computes a product over gates (pure vars j, m, q, g: column j of panel q of gate g at row m; LoomToHalide's
+// gated products) per output tile at `at`: tile.width columns of one panel for every gate, all
+// accumulators in registers, one update stage per reduction as in schedule_product.
+void schedule_gated_product(Halide::Func product, const Halide::Var& j, const Halide::Var& m, const Halide::Var& q,
+                            const Halide::Var& g, int gates, const PanelTile& tile, const CpuTiling& tiling,
+                            const Halide::LoopLevel& at);
 
 // The loop names of an output tiled by tile_output; Funcs fused with compute_with must share them.
 struct TileLoops {
