@@ -440,10 +440,8 @@ bool reads_column_by_column(const Func &consumer, const std::string &producer) {
 /// A product over gates (LoomToHalide.cpp, multiply_panels with a gate size): Halide (j, m, q, g), one update
 /// stage per reduction.
 bool is_gated_product(const Func &f) {
-  const std::string name = unsuffixed(f.name());
-  const std::string suffix = "_panel_product";
-  return f.dimensions() == 4 && f.has_update_definition() && f.outputs() == 1 && name.size() > suffix.size() &&
-         name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return f.dimensions() == 4 && f.has_update_definition() && f.outputs() == 1 &&
+         unsuffixed(f.name()).ends_with("_panel_product");
 }
 
 /// The Funcs from a gated product to the kernel outputs it reaches: its views by gate (n, m, g) and the
@@ -777,17 +775,13 @@ void schedule_cpu(const std::vector<HalideTensor> &funcs, const std::vector<Hali
     gated_epilogue_funcs.insert(epilogue.outputs.begin(), epilogue.outputs.end());
     gated_epilogue_funcs.insert(epilogue.between.begin(), epilogue.between.end());
   }
-  auto is_gate_view = [](const std::string &name) {
-    const std::string stem = unsuffixed(name), suffix = "_by_gate";
-    return stem.size() > suffix.size() && stem.compare(stem.size() - suffix.size(), suffix.size(), suffix) == 0;
-  };
 
   auto is_stored = [&](const std::string &name) {
     const Func &f = pipeline.at(name);
     if (output_names.count(name) || f.has_update_definition())
       return true;
     // A view by gate reads a gated product or adds biases to another view: a load and an add.
-    if (is_gate_view(name))
+    if (unsuffixed(name).ends_with("_by_gate"))
       return false;
     // A Func that only reads an input buffer at other indices (a reshape, a transpose) is a view of it.
     const bool view = producers[name].empty() && f.outputs() == 1 && f.value().as<Halide::Internal::Call>();

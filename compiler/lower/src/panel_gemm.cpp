@@ -35,11 +35,16 @@ PanelTile panel_tile(const CpuTiling& tiling, int gates, int columns, int rows) 
 }
 
 PanelTile gated_tile(const CpuTiling& tiling, int gates, int rows) {
-  const int kMaxRows = tiling.rows;
-  const int accumulators = tiling.vectors_per_pass * tiling.rows;
   const int per_row = std::max(gates, 1) * (kPanelWidth / tiling.lanes);
-  const int tile_rows = std::clamp(accumulators / per_row, 1, kMaxRows);
-  return {kPanelWidth, 1, kPanelWidth, std::max(1, std::min(tile_rows, rows))};
+  const int most = std::clamp(tiling.vectors_per_pass * tiling.rows / per_row, 1, tiling.rows);
+  // Of the two tallest tiles and one shorter, the one that computes the fewest rows past the end (tiles
+  // are shifted inwards, so those rows are computed twice): at 64 rows, 4 rows (64) rather than 6 (66).
+  int best = std::min(most, rows);
+  auto computed = [&](int r) { return (rows + r - 1) / r * r; };
+  for (int r = best - 1; r >= std::max(1, most - 2); --r) {
+    if (computed(r) < computed(best)) best = r;
+  }
+  return {kPanelWidth, 1, kPanelWidth, best};
 }
 
 Expr panel_at(const Func& panels, const Expr& j, const Expr& r, const Expr& p, int panel_count) {

@@ -35,10 +35,12 @@ struct PanelTile {
 PanelTile panel_tile(const CpuTiling& tiling, int gates, int columns, int rows);
 
 // The tile of a product over gates (schedule_gated_product): one panel's columns of each of `gates` gates
-// and as many rows as the target's accumulator registers allow, at most `rows`. AVX-512 holds one vector
-// per gate: 6 rows for an LSTM's 4 gates (24 accumulators, like the plain tile), 8 for a GRU's 3. AVX2
-// needs two ymm per gate: 1 row for an LSTM, 2 for a GRU. (A half panel per tile would read column n of
-// the product at n % P over a tile that Halide cannot prove stays within one panel.)
+// and as many rows as the target's accumulator registers allow, at most the plain tile's and `rows`, or
+// up to two fewer where that computes fewer rows past the end. AVX-512 holds one vector per gate: up to 6
+// rows for an LSTM's 4 gates (24 accumulators, like the plain tile) and for a GRU's 3 (8 rows were 5-10%
+// slower), 4 at 64 or 32 rows. AVX2 needs two ymm per gate: 1 row for an LSTM, 2 for a GRU. (A half
+// panel per tile would read column n of the product at n % P over a tile that Halide cannot prove stays
+// within one panel.)
 PanelTile gated_tile(const CpuTiling& tiling, int gates, int rows);
 
 // Reads panel p clamped to the last one: a tile of several panels may overhang the end of the output.
