@@ -25,19 +25,23 @@ TEST(PanelLayout, RuntimeWorkspaceHoldsEveryPanel) {
 // LSTM's 4 gates or a GRU's 3, capped at the plain tile's rows) or 12 ymm, and of up to two fewer rows
 // the one that computes the fewest rows past the end.
 TEST(PanelLayout, GatedTilesFitTheRegistersAndTheRows) {
-  const loom::lower::CpuTiling avx512 = loom::lower::cpu_tiling(Halide::Target("x86-64-linux-avx-avx2-avx512-avx512_skylake-f16c-fma-sse41"));
-  const loom::lower::CpuTiling avx2 = loom::lower::cpu_tiling(Halide::Target("x86-64-linux-avx-avx2-f16c-fma-sse41"));
+  using loom::lower::cpu_tiling;
+  const loom::lower::CpuTiling avx512 =
+      cpu_tiling(Halide::Target("x86-64-linux-avx-avx2-avx512-avx512_skylake-f16c-fma-sse41"));
+  const loom::lower::CpuTiling avx2 = cpu_tiling(Halide::Target("x86-64-linux-avx-avx2-f16c-fma-sse41"));
   struct Case {
     const loom::lower::CpuTiling &tiling;
     int gates, rows, expected;
   };
-  for (const Case &c : {Case{avx512, 4, 64, 4}, Case{avx512, 4, 32, 4}, Case{avx512, 4, 66, 6}, Case{avx512, 4, 20, 5},
-                        Case{avx512, 4, 1, 1}, Case{avx512, 4, 3, 3}, Case{avx512, 3, 128, 4}, Case{avx512, 3, 18, 6},
-                        Case{avx2, 4, 64, 1}, Case{avx2, 3, 64, 2}, Case{avx2, 3, 7, 1}}) {
+  const Case cases[] = {{avx512, 4, 64, 4}, {avx512, 4, 32, 4}, {avx512, 4, 66, 6}, {avx512, 4, 20, 5},
+                        {avx512, 4, 1, 1},  {avx512, 4, 3, 3},  {avx512, 3, 128, 4}, {avx512, 3, 18, 6},
+                        {avx2, 4, 64, 1},   {avx2, 3, 64, 2},   {avx2, 3, 7, 1}};
+  for (const Case &c : cases) {
     const loom::lower::PanelTile tile = loom::lower::gated_tile(c.tiling, c.gates, c.rows);
     EXPECT_EQ(tile.rows, c.expected) << c.gates << " gates, " << c.rows << " rows, " << c.tiling.lanes << " lanes";
     EXPECT_EQ(tile.columns(), loom::lower::kPanelWidth);
-    EXPECT_LE(tile.rows * c.gates * loom::lower::kPanelWidth / c.tiling.lanes, c.tiling.lanes == 16 ? 24 : 12);
+    const int accumulators = tile.rows * c.gates * loom::lower::kPanelWidth / c.tiling.lanes;
+    EXPECT_LE(accumulators, c.tiling.lanes == 16 ? 24 : 12);
   }
 }
 
