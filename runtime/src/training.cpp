@@ -22,6 +22,21 @@ void add_training_options(CLI::App& app, TrainingOptions& options) {
       ->capture_default_str();
 }
 
+void add_checkpoint_every_option(CLI::App& app, TrainingOptions& options) {
+  app.add_option("--checkpoint-every", options.checkpoint_every,
+                 "also write the checkpoint after every N optimizer steps (0: only after every epoch); --resume "
+                 "then continues inside the epoch")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+}
+
+TrainingPosition training_position(int64_t steps, int64_t steps_per_epoch) {
+  if (steps < 0 || steps_per_epoch <= 0)
+    throw Error("training_position: " + std::to_string(steps) + " steps with " + std::to_string(steps_per_epoch) +
+                " steps per epoch; both must be positive (the steps may be 0).");
+  return {int(steps / steps_per_epoch) + 1, steps % steps_per_epoch};
+}
+
 TrainingLog::TrainingLog(std::string model_name) : model_name_(std::move(model_name)) {}
 
 void TrainingLog::record_step(int64_t step, float loss, const std::string& kept) {

@@ -2,6 +2,9 @@
 // committed. (save_parameters' failure cases, which go through AtomicFile, are in parameter_file_atomic_write_test.)
 #include "loom/runtime/files.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -58,6 +61,26 @@ TEST(AtomicFile, NothingIsLeftWhenNothingIsCommitted) {
   testing::TemporaryDirectory directory;
   { AtomicFile abandoned(directory.file("never.bin"), "test file"); }
   EXPECT_THAT(directory.entries(), IsEmpty());
+}
+
+// A process killed while saving leaves "<path>.tmp.<pid>" behind; the next commit removes it, and only it.
+TEST(AtomicFile, CommitRemovesTheTemporaryFilesOfProcessesThatNoLongerRun) {
+  testing::TemporaryDirectory directory;
+  const pid_t finished = fork();
+  if (finished == 0) _exit(0);
+  ASSERT_GT(finished, 0);
+  waitpid(finished, nullptr, 0);
+  const std::string dead = "out.bin.tmp." + std::to_string(finished);
+  for (const std::string& name : {dead, std::string("out.bin.tmp.1"), std::string("out.bin.tmp.notes"),
+                                  std::string("other.bin.tmp.") + std::to_string(finished)}) {
+    testing::write_bytes(directory.file(name), {'x'});
+  }
+  AtomicFile file(directory.file("out.bin"), "test file");
+  file.write("abc", 3);
+  file.commit();
+  // Process 1 still runs; "notes" is no process id; other.bin's temporaries are not out.bin's business.
+  EXPECT_THAT(directory.entries(), ElementsAre("other.bin.tmp." + std::to_string(finished), "out.bin",
+                                               "out.bin.tmp.1", "out.bin.tmp.notes"));
 }
 
 }  // namespace

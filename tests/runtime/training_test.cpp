@@ -49,6 +49,46 @@ TEST(TrainingOptions, ParseTheSharedFlags) {
   EXPECT_EQ(options.seed, 9u);
   EXPECT_TRUE(options.resume);
   EXPECT_EQ(options.checkpoint, "a.checkpoint");
+  EXPECT_EQ(options.checkpoint_every, 0);
+  EXPECT_FALSE(options.checkpoint_due(5));
+}
+
+TEST(TrainingOptions, CheckpointEveryNSteps) {
+  loom::TrainingOptions options;
+  CLI::App app{"test"};
+  loom::add_training_options(app, options);
+  loom::add_checkpoint_every_option(app, options);
+  const char *argv[] = {"train", "--checkpoint-every", "3"};
+  app.parse(3, const_cast<char **>(argv));
+  EXPECT_EQ(options.checkpoint_every, 3);
+  EXPECT_FALSE(options.checkpoint_due(2));
+  EXPECT_TRUE(options.checkpoint_due(3));
+  EXPECT_FALSE(options.checkpoint_due(4));
+  EXPECT_TRUE(options.checkpoint_due(6));
+
+  loom::TrainingOptions negative;
+  CLI::App strict{"test"};
+  loom::add_checkpoint_every_option(strict, negative);
+  const char *bad[] = {"train", "--checkpoint-every", "-1"};
+  EXPECT_THROW(strict.parse(3, const_cast<char **>(bad)), CLI::ValidationError);
+}
+
+TEST(TrainingPosition, ResumesInsideTheEpochItStoppedIn) {
+  EXPECT_EQ(loom::training_position(0, 10).epoch, 1);
+  EXPECT_EQ(loom::training_position(0, 10).batches_done, 0);
+  EXPECT_EQ(loom::training_position(7, 10).epoch, 1);
+  EXPECT_EQ(loom::training_position(7, 10).batches_done, 7);
+  EXPECT_EQ(loom::training_position(10, 10).epoch, 2);
+  EXPECT_EQ(loom::training_position(10, 10).batches_done, 0);
+  EXPECT_EQ(loom::training_position(23, 10).epoch, 3);
+  EXPECT_EQ(loom::training_position(23, 10).batches_done, 3);
+  try {
+    loom::training_position(3, 0);
+    FAIL() << "0 steps per epoch accepted";
+  } catch (const loom::Error &error) {
+    EXPECT_STREQ(error.what(),
+                 "training_position: 3 steps with 0 steps per epoch; both must be positive (the steps may be 0).");
+  }
 }
 
 } // namespace

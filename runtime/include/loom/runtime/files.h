@@ -14,7 +14,8 @@ std::string read_file(const std::string& path, std::string_view kind, std::strin
 
 // Replaces the file at a path atomically: the data goes to "<path>.tmp.<pid>", which commit() fsyncs and renames
 // over the path before fsyncing the directory. Until commit() succeeds the previous file at the path is untouched,
-// and the destructor removes the temporary file.
+// and the destructor removes the temporary file. A process killed while writing cannot remove its temporary file;
+// commit() removes those of processes that no longer run.
 class AtomicFile {
  public:
   // Creates the temporary file. `kind` names the file in messages, e.g. "parameter file" or "chart file".

@@ -27,14 +27,30 @@ namespace loom {
 struct TrainingOptions {
   int epochs = 1;
   uint64_t seed = 1;
-  std::string checkpoint;   // written atomically after every epoch
-  bool resume = false;      // continue from `checkpoint` instead of starting afresh
-  std::string loss_curve;   // PNG written after every epoch; empty: none
+  std::string checkpoint;        // written atomically after every epoch
+  int64_t checkpoint_every = 0;  // also after every this many optimizer steps; 0: only after epochs
+  bool resume = false;           // continue from `checkpoint` instead of starting afresh
+  std::string loss_curve;        // PNG written after every epoch; empty: none
+
+  // Whether a checkpoint is due after `steps` optimizer steps under --checkpoint-every.
+  bool checkpoint_due(int64_t steps) const { return checkpoint_every > 0 && steps % checkpoint_every == 0; }
 };
 
 // Adds --epochs, --seed, --checkpoint, --resume and --loss-curve, whose defaults are the values
 // `options` holds.
 void add_training_options(CLI::App& app, TrainingOptions& options);
+// Adds --checkpoint-every, for programs that checkpoint inside epochs and resume there (their
+// data order and every other state of an epoch follow from the seed and the step).
+void add_checkpoint_every_option(CLI::App& app, TrainingOptions& options);
+
+// Where a run stands after `steps` optimizer steps of `steps_per_epoch` each: the epoch it is in
+// (from 1) and the batches of that epoch already done. A run resumed inside an epoch continues that
+// epoch at its next batch, in the same order, as if it had never stopped.
+struct TrainingPosition {
+  int epoch;
+  int64_t batches_done;
+};
+TrainingPosition training_position(int64_t steps, int64_t steps_per_epoch);
 
 // With --resume, restores the checkpoint (parameters, optimizer state, step, random seed) and says
 // so; otherwise initializes the parameters from --seed. Returns the number of steps already taken.
