@@ -19,7 +19,14 @@ def ShapeInferenceOpInterface : OpInterface<"ShapeInference"> {
       "do not fit together; otherwise returns the result types.",
       "::mlir::FailureOr<::llvm::SmallVector<::mlir::Type>>", "inferResultTypes">
   ];
-  let verify = [{ return ::loom::verifyInferredResultTypes($_op); }];
+  // MLIR 14 verifies an op's traits and interfaces before its own verifier, which checks that the
+  // attributes the shape rule reads are present and well-typed: run that first (on failure it has
+  // reported the problem and the op's verification stops there).
+  let verify = [{
+    if (::mlir::failed(::mlir::cast<ConcreteOp>($_op).verify()))
+      return ::mlir::failure();
+    return ::loom::verifyInferredResultTypes($_op);
+  }];
 }
 
 #endif // LOOM_SHAPE_INFERENCE_INTERFACE_TD

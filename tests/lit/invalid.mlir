@@ -89,6 +89,16 @@ func @broadcast_mismatch(%a: tensor<4xf32>) {
 
 // -----
 
+// Found by fuzz/ir_fuzzer: the shape rule read the missing attribute (a null ArrayAttr) and crashed;
+// the op's own attribute checks now run before its shape rule.
+func @broadcast_without_axes(%a: tensor<4xf32>) {
+  // expected-error @+1 {{'loom.broadcast' op requires attribute 'axes'}}
+  %0 = loom.broadcast %a {shape = [5, 8]} : (tensor<4xf32>) -> tensor<5x8xf32>
+  return
+}
+
+// -----
+
 func @labels_batch(%logits: tensor<4x10xf32>, %labels: tensor<5xi32>) {
   // expected-error @+1 {{'loom.sparse_softmax_cross_entropy' op needs logits [N, C] and labels [N], got logits [4, 10] and labels [5]}}
   %0 = loom.sparse_softmax_cross_entropy %logits, %labels : (tensor<4x10xf32>, tensor<5xi32>) -> tensor<f32>
