@@ -7,6 +7,7 @@ packages=(
   build-essential cmake ninja-build ccache git pkg-config
   llvm-14-dev llvm-14-tools libmlir-14-dev mlir-14-tools
   libhalide14-0-dev
+  clang-14 libclang-rt-14-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   zlib1g-dev libpng-dev nlohmann-json3-dev libcli11-dev
   python3

@@ -1,0 +1,8 @@
+// loom-optimizer turns @train_step's parameter gradients into the model's optimizer updates.
+
+module attributes {loom.optimizer = {kind = "adam", learning_rate = 0.01 : f64, beta1 = 0.8 : f64, beta2 = 0.99 : f64, epsilon = 1.0e-07 : f64}} {
+  func @train_step(%g: tensor<5x3xf32>) {
+    loom.parameter_gradient "w" %g : tensor<5x3xf32>
+    return
+  }
+}
