@@ -1,14 +1,17 @@
 // The Fashion-MNIST model's generated library on real data: a fixed-seed run of 30 Adam steps follows
-// its recorded loss curve, and a checkpoint restores exactly the same predictions.
+// its recorded loss curve, a checkpoint restores exactly the same predictions, and a NaN loss stops
+// training with the last good checkpoint kept.
 #include "batches.h"
 
 #include "loom/runtime/errors.h"
 #include "loom/runtime/random.h"
+#include "loom/runtime/training.h"
 
 #include <loom/testing/programs.h>
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -20,6 +23,11 @@ const loom::FashionMnist &data() {
 }
 
 bool haveData() { return std::filesystem::exists(std::string(loom::kFashionMnistDirectory)); }
+
+std::string slurp(const std::string &path) {
+  std::ifstream file(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(file), {});
+}
 
 /// Batch `b` of the training set in its stored order.
 void fillTrainingBatch(fashion::Model &model, int64_t b) {
@@ -90,6 +98,39 @@ TEST(FashionMnistTraining, TruncatedCheckpointIsRefusedAndLeavesParametersAlone)
   other.forward();
   EXPECT_EQ(before, std::vector<float>(other.logits().begin(), other.logits().end()));
   std::filesystem::remove(path);
+}
+
+// A batch that makes the loss NaN stops training with the step, and the checkpoint on disk still
+// holds the state after the last good step (what train.cpp's loop does, step by step).
+TEST(FashionMnistTraining, NanLossStopsTrainingAndKeepsTheLastGoodCheckpoint) {
+  if (!haveData())
+    GTEST_SKIP() << "dataset-fashion-mnist is not installed";
+  fashion::Model model(5);
+  const std::string path = (loom::testing::scratch_directory("fashion_mnist_test") / "nan.checkpoint").string();
+  loom::TrainingLog log("nan test");
+  for (int64_t step = 0; step < 2; ++step) {
+    fillTrainingBatch(model, step);
+    log.record_step(model.steps(), model.train_step(), path);
+    model.save_checkpoint(path);
+  }
+  const std::string good = slurp(path);
+  fillTrainingBatch(model, 2);
+  model.images()[17] = std::nanf(""); // one NaN pixel poisons the loss
+  try {
+    log.record_step(model.steps(), model.train_step(), path);
+    model.save_checkpoint(path);
+    ADD_FAILURE() << "a NaN loss did not stop training";
+  } catch (const loom::Error &error) {
+    EXPECT_STREQ(error.what(), ("the loss became NaN at step 3; training stopped, and " + path +
+                                " still holds the last good checkpoint.")
+                                   .c_str());
+  }
+  EXPECT_EQ(slurp(path), good);
+  fashion::Model resumed(6);
+  resumed.load_checkpoint(path);
+  EXPECT_EQ(resumed.steps(), 2);
+  fillTrainingBatch(resumed, 2);
+  EXPECT_TRUE(std::isfinite(resumed.train_step())) << "the kept checkpoint trains on";
 }
 
 } // namespace

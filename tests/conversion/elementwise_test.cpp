@@ -5,6 +5,8 @@
 
 #include "loom/reference/ops.h"
 
+#include <cmath>
+
 namespace loom::conversion::testing {
 namespace {
 
@@ -48,6 +50,46 @@ TEST(Elementwise, EveryOpMatchesTheReference) {
   expect_close(results[6], ref::sigmoid_forward(x.values), "sigmoid [3, 7, 13]");
   expect_close(results[7], ref::exp_forward(x.values), "exp [3, 7, 13]");
   expect_close(results[8], ref::log_forward(positive.values), "log [3, 7, 13]");
+}
+
+// A NaN goes through every activation, exp, log and softmax as in PyTorch. Halide 14's exp gives
+// exp(NaN) = 0 and x86's max gives max(NaN, 0) = 0, which made a NaN input or weight vanish into
+// finite values (sigmoid 1, tanh -1, relu 0) and a finite loss, so training never stopped on it.
+TEST(Elementwise, NanGoesThroughActivationsAndSoftmax) {
+  Tensor x = random_tensor({2, 19}, -3, 3, 6);
+  const std::vector<size_t> nan_at = {3, 17}; // both in row 0; row 1 has none
+  for (size_t n : nan_at)
+    x.values[n] = NAN;
+  Tensor labels{{2}, {4, 7}};
+  auto results = run(R"mlir(
+    func @f(%x: tensor<2x19xf32>, %labels: tensor<2xi32>)
+        -> (tensor<2x19xf32>, tensor<2x19xf32>, tensor<2x19xf32>, tensor<2x19xf32>, tensor<2x19xf32>, tensor<f32>,
+            tensor<2x19xf32>) {
+      %tanh = loom.tanh %x : (tensor<2x19xf32>) -> tensor<2x19xf32>
+      %sigmoid = loom.sigmoid %x : (tensor<2x19xf32>) -> tensor<2x19xf32>
+      %exp = loom.exp %x : (tensor<2x19xf32>) -> tensor<2x19xf32>
+      %relu = loom.relu %x : (tensor<2x19xf32>) -> tensor<2x19xf32>
+      %softmax = loom.softmax %x : (tensor<2x19xf32>) -> tensor<2x19xf32>
+      %loss = loom.sparse_softmax_cross_entropy %x, %labels : (tensor<2x19xf32>, tensor<2xi32>) -> tensor<f32>
+      %log = loom.log %exp : (tensor<2x19xf32>) -> tensor<2x19xf32>
+      return %tanh, %sigmoid, %exp, %relu, %softmax, %loss, %log : tensor<2x19xf32>, tensor<2x19xf32>,
+          tensor<2x19xf32>, tensor<2x19xf32>, tensor<2x19xf32>, tensor<f32>, tensor<2x19xf32>
+    })mlir",
+                     {input(x), input(labels, Halide::Int(32))});
+  const char *names[] = {"tanh", "sigmoid", "exp", "relu"};
+  for (int op : {0, 1, 2, 3, 6}) {
+    for (size_t n = 0; n < x.values.size(); ++n) {
+      const bool nan_in = std::isnan(x.values[n]);
+      EXPECT_EQ(std::isnan(results[op].values[n]), nan_in)
+          << (op == 6 ? "log of exp" : names[op]) << " of element " << n << " (" << x.values[n] << ") is " << results[op].values[n];
+    }
+  }
+  // Row 0 holds a NaN: its whole softmax is NaN. Row 1 is untouched.
+  for (size_t n = 0; n < 19; ++n) {
+    EXPECT_TRUE(std::isnan(results[4].values[n])) << "softmax row 0, class " << n;
+    EXPECT_FALSE(std::isnan(results[4].values[19 + n])) << "softmax row 1, class " << n;
+  }
+  EXPECT_TRUE(std::isnan(results[5].values[0])) << "the loss over a row with a NaN logit is " << results[5].values[0];
 }
 
 } // namespace

@@ -3,6 +3,7 @@
 #include "LoomToHalide.h"
 
 #include "LoomDialect.h"
+#include "loom/lower/activations.h"
 #include "loom/lower/panel_gemm.h"
 
 #include "llvm/ADT/TypeSwitch.h"
@@ -318,11 +319,11 @@ template <typename BinaryOp> HalideTensor lower_binary(Lowering &l, BinaryOp com
   return out.tensor;
 }
 
-/// tanh(x) = 1 - 2 / (exp(2x) + 1). Halide 14's tanh calls libm's scalar tanhf lane by lane; its exp
-/// is a vector polynomial. Measured on 65536 floats (AVX-512): 678 us against 13 us, with errors of at
-/// most 2e-7 against double tanh (absolute near 0, relative elsewhere). Saturates to +-1 as exp
-/// overflows or vanishes.
-Expr tanh_from_exp(Expr x) { return 1.0f - 2.0f / (Halide::exp(2.0f * x) + 1.0f); }
+/// tanh(x) = 1 - 2 / (exp(2x) + 1) (loom/lower/activations.h). Halide 14's tanh calls libm's scalar
+/// tanhf lane by lane; its exp is a vector polynomial. Measured on 65536 floats (AVX-512): 678 us
+/// against 13 us, with errors of at most 2e-7 against double tanh (absolute near 0, relative
+/// elsewhere). Saturates to +-1 as exp overflows or vanishes; NaN stays NaN.
+Expr tanh_from_exp(Expr x) { return loom::lower::tanh_by_exp(x); }
 
 template <typename UnaryOp> HalideTensor lower_unary(Lowering &l, UnaryOp apply) {
   NewTensor out = l.result();
@@ -617,7 +618,8 @@ SoftmaxRows softmax_rows(const HalideTensor &x, Lowering &l) {
   max_at.push_back(c);
   max.pure() = l.type.min();
   max.pure() = Halide::max(Expr(max.pure()), at(x, max_at));
-  exp.pure() = Halide::exp(at(x, exp.index) - at(max.tensor, exp.row()));
+  // A NaN in the row is passed over by max but kept by exp, so the whole row's softmax is NaN.
+  exp.pure() = loom::lower::exp_keeping_nan(at(x, exp.index) - at(max.tensor, exp.row()));
   Index sum_at = sum.index;
   sum_at.push_back(c);
   sum.pure() = 0.0f;
@@ -636,7 +638,7 @@ HalideTensor lower(LogSoftmaxOp, Lowering &l) {
   SoftmaxRows rows = softmax_rows(l.operands[0], l);
   NewTensor out = l.result();
   out.pure() = at(l.operands[0], out.index) - at(rows.max, out.row()) -
-               Halide::log(at(rows.sum, out.row()));
+               loom::lower::log_keeping_nan(at(rows.sum, out.row()));
   return out.tensor;
 }
 
@@ -652,7 +654,7 @@ HalideTensor lower(SparseSoftmaxCrossEntropyOp, Lowering &l) {
   NewTensor out = l.result();
   RDom n = l.funcs.domain({rows_size});
   Expr log_probability = at(logits, {n, label_of(labels, classes, n)}) - at(rows.max, {n}) -
-                         Halide::log(at(rows.sum, {n}));
+                         loom::lower::log_keeping_nan(at(rows.sum, {n}));
   out.pure() = 0.0f;
   out.pure() -= log_probability;
   out.pure() = Expr(out.pure()) / static_cast<float>(rows_size);
@@ -784,11 +786,11 @@ Translation translation_of(mlir::Operation *op) {
       .Case([&](MaximumOp) { return binary([](Expr a, Expr b) { return Halide::max(a, b); }); })
       .Case([&](MinimumOp) { return binary([](Expr a, Expr b) { return Halide::min(a, b); }); })
       .Case([&](TanhOp) { return unary(tanh_from_exp); })
-      .Case([&](SigmoidOp) { return unary([](Expr x) { return 1.0f / (1.0f + Halide::exp(-x)); }); })
-      .Case([&](ExpOp) { return unary([](Expr x) { return Halide::exp(x); }); })
-      .Case([&](LogOp) { return unary([](Expr x) { return Halide::log(x); }); })
+      .Case([&](SigmoidOp) { return unary(loom::lower::sigmoid); })
+      .Case([&](ExpOp) { return unary(loom::lower::exp_keeping_nan); })
+      .Case([&](LogOp) { return unary(loom::lower::log_keeping_nan); })
       .Case([&](SqrtOp) { return unary([](Expr x) { return Halide::sqrt(x); }); })
-      .Case([&](ReluOp) { return unary([](Expr x) { return Halide::max(x, 0.0f); }); })
+      .Case([&](ReluOp) { return unary(loom::lower::relu); })
       .Case([&](HeavisideOp) { return unary([](Expr x) { return Halide::select(x > 0.0f, 1.0f, 0.0f); }); })
       // Halide's integer division rounds towards negative infinity, its remainder is never negative.
       .Case([&](QuotientOp q) {

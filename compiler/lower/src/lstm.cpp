@@ -1,7 +1,7 @@
 // Fused per-step LSTM kernels: the recurrent GEMM, gate nonlinearities and state update in one pipeline.
 #include "loom/lower/lstm.h"
 
-#include "activations.h"
+#include "loom/lower/activations.h"
 #include "loom/lower/panel_gemm.h"
 #include "static_shape.h"
 

@@ -1,7 +1,7 @@
 // Fused per-step kernels of the vanilla tanh RNN.
 #include "loom/lower/rnn.h"
 
-#include "activations.h"
+#include "loom/lower/activations.h"
 #include "loom/lower/panel_gemm.h"
 #include "static_shape.h"
 
