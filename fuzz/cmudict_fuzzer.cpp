@@ -37,7 +37,7 @@ void check(const loom::PronouncingDictionary& dictionary) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace loom;
-  const std::string_view input(reinterpret_cast<const char*>(data), size);
+  const std::string_view input = fuzz::bytes_of(data, size);
   const std::size_t nul = input.find('\0');
   const auto directory = fuzz::empty_directory("cmudict");
   fuzz::write_file(directory / "phones.txt", nul == std::string_view::npos ? kPhones : input.substr(0, nul));

@@ -46,6 +46,11 @@ inline std::filesystem::path empty_directory(const std::string& name) {
   return path;
 }
 
+// The fuzzer's input as the bytes of a file or a text.
+inline std::string_view bytes_of(const uint8_t* data, size_t size) {
+  return std::string_view(reinterpret_cast<const char*>(data), size);
+}
+
 inline void write_file(const std::filesystem::path& path, std::string_view bytes) {
   std::filesystem::create_directories(path.parent_path());
   std::ofstream file(path, std::ios::binary | std::ios::trunc);

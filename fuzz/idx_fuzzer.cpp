@@ -6,7 +6,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace loom;
   const auto path = fuzz::scratch() / "input-idx1-ubyte.gz";
-  fuzz::write_file(path, std::string_view(reinterpret_cast<const char*>(data), size));
+  fuzz::write_file(path, fuzz::bytes_of(data, size));
   fuzz::refusals_are_loom_errors([&] {
     const IdxArray array = load_idx(path.string());
     uint64_t count = 1;

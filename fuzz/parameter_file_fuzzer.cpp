@@ -17,7 +17,7 @@ bool same_bits(const loom::Tensor& a, const loom::Tensor& b) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace loom;
   const auto path = fuzz::scratch() / "input.params";
-  fuzz::write_file(path, std::string_view(reinterpret_cast<const char*>(data), size));
+  fuzz::write_file(path, fuzz::bytes_of(data, size));
   fuzz::refusals_are_loom_errors([&] {
     const ParameterSet loaded = load_parameters(path.string());
     // The shape checks that a generated model's load_parameters() makes, with their messages.

@@ -29,7 +29,7 @@ void load_package(std::string_view list, std::string_view email) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace loom;
   if (size == 0) return 0;
-  const std::string_view input(reinterpret_cast<const char*>(data) + 1, size - 1);
+  const std::string_view input = fuzz::bytes_of(data + 1, size - 1);
   fuzz::refusals_are_loom_errors([&] {
     switch (data[0] % 3) {
       case 0:

@@ -43,7 +43,7 @@ void check_characters(std::string_view text) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace loom;
-  const std::string_view input(reinterpret_cast<const char*>(data), size);
+  const std::string_view input = fuzz::bytes_of(data, size);
   fuzz::refusals_are_loom_errors([&] { check_words(input); });
   fuzz::refusals_are_loom_errors([&] { check_characters(input); });
   const auto directory = fuzz::empty_directory("fortunes");
