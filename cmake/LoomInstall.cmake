@@ -1,11 +1,11 @@
 # `cmake --install build --prefix <prefix>` puts an installed Loom under <prefix>:
-#   bin/loom-opt                        the loom dialect's opt tool
+#   bin/loomc, bin/loom-opt             the compiler of .mlir models and the loom dialect's opt tool
 #   include/loom/{runtime,dsl}/         the headers of the runtime and of the model DSL
 #   lib/                                the runtime, the DSL, the compiler's libraries (linked into each
 #                                       model's loomc) and the Halide runtime the kernels share
 #   lib/cmake/Loom/                     the CMake package: find_package(Loom) gives loom_add_model()
 #                                       and the targets Loom::runtime, Loom::halide_runtime, Loom::dsl,
-#                                       Loom::CompilerMain and Loom::loom-opt
+#                                       Loom::CompilerMain, Loom::loomc and Loom::loom-opt
 # The compiler's own headers stay private: users compile model definitions against the DSL's.
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
@@ -13,8 +13,8 @@ include(CMakePackageConfigHelpers)
 set(LOOM_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/Loom)
 set(targets loom_runtime)
 if(LOOM_WITH_MLIR)
-  list(APPEND targets LoomDSL LoomIR LoomTransforms LoomToHalide loom_kernels LoomCodegen LoomCompilerMain
-                      loom-opt)
+  list(APPEND targets LoomDSL LoomIR LoomTransforms LoomToHalide loom_kernels LoomCodegen LoomDriver
+                      LoomCompilerMain loom-opt loomc)
 endif()
 install(TARGETS ${targets} EXPORT LoomTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}

@@ -936,16 +936,21 @@ void Emitter::emitCheckpoints(std::ostringstream &s) const {
 
 } // namespace
 
+GeneratedModel generate_model(mlir::ModuleOp module, const std::string &model) {
+  Emitter emitter(module, model);
+  emitter.plan();
+  return {emitter.header(), emitter.source(), emitter.kernels()};
+}
+
 void emit_model_library(mlir::ModuleOp module, const std::string &model,
                         const std::vector<Halide::Target> &targets,
                         const std::filesystem::path &directory,
                         const lower::LibraryOptions &options) {
-  Emitter emitter(module, model);
-  emitter.plan();
+  GeneratedModel generated = generate_model(module, model);
   std::filesystem::create_directories(directory);
-  lower::compile_kernel_library(model + "_kernels", emitter.kernels(), targets, directory, options);
-  std::ofstream(directory / (model + ".h")) << emitter.header();
-  std::ofstream(directory / (model + ".cpp")) << emitter.source();
+  lower::compile_kernel_library(model + "_kernels", generated.kernels, targets, directory, options);
+  std::ofstream(directory / (model + ".h")) << generated.header;
+  std::ofstream(directory / (model + ".cpp")) << generated.source;
 }
 
 } // namespace loom::codegen

@@ -13,6 +13,18 @@
 
 namespace loom::codegen {
 
+/// A model's generated code before any kernel is compiled: the class's header and source and a
+/// request for every kernel they call (each builds the kernel's Halide pipeline for a target).
+struct GeneratedModel {
+  std::string header;
+  std::string source;
+  std::vector<lower::KernelRequest> kernels;
+};
+
+/// Plans `module` (after the pass pipeline) as model `model`. Throws std::runtime_error naming what
+/// cannot be compiled.
+GeneratedModel generate_model(mlir::ModuleOp module, const std::string &model);
+
 /// Writes into `directory`:
 ///   <model>.h                 the generated class: typed accessors, forward(), train_step(),
 ///                             parameter initialization, save and load;
