@@ -1,5 +1,6 @@
 # `cmake --install build --prefix <prefix>` puts an installed Loom under <prefix>:
 #   bin/loomc, bin/loom-opt             the compiler of .mlir models and the loom dialect's opt tool
+#   bin/loom_pytorch.py                 writes a PyTorch model's weights as a Loom parameter file
 #   include/loom/{runtime,dsl}/         the headers of the runtime and of the model DSL
 #   lib/                                the runtime, the DSL, the compiler's libraries (linked into each
 #                                       model's loomc) and the Halide runtime the kernels share
@@ -23,6 +24,7 @@ install(DIRECTORY runtime/include/loom/runtime DESTINATION ${CMAKE_INSTALL_INCLU
 if(LOOM_WITH_MLIR)
   install(DIRECTORY dsl/include/loom/dsl DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/loom)
 endif()
+install(PROGRAMS tools/loom_pytorch.py DESTINATION ${CMAKE_INSTALL_BINDIR})
 # The Halide runtime is an imported target (loom-kernelgen writes it at build time), so it is installed
 # as a file and LoomConfig.cmake declares it again.
 install(FILES $<TARGET_FILE:loom_halide_runtime> DESTINATION ${CMAKE_INSTALL_LIBDIR})

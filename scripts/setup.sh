@@ -10,7 +10,7 @@ packages=(
   clang-14 libclang-rt-14-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   zlib1g-dev libpng-dev nlohmann-json3-dev libcli11-dev
-  python3
+  python3 python3-torch
   dataset-fashion-mnist fortunes
 )
 
