@@ -2,14 +2,16 @@
 #
 #   loom_add_model(<name> SOURCES <model.cpp>... [TARGETS <halide-target>...])
 #   loom_add_model(<name> COMPILER loomc-<other> [TARGETS <halide-target>...])
+#   loom_add_model(<name> MLIR <model.mlir> [TARGETS <halide-target>...])
 #     Compiles the model that SOURCES define with LOOM_MODEL(<name>, model) into the static library
 #     target <name>: its kernels ahead of time, plus the generated class loom::models::<name> in
 #     "<name>.h". Link it into your train and infer programs. TARGETS defaults to LOOM_CPU_TARGETS
 #     (AVX-512, then AVX2, chosen at run time); the library needs only Loom's runtime and the one
 #     Halide runtime, never MLIR, LLVM or libHalide. With COMPILER, the model is taken from an
 #     existing model compiler (one loomc built from a file that defines several models, which links
-#     once instead of once per model). loomc compiles the kernels in one worker process per CPU core;
-#     set LOOM_COMPILE_JOBS to limit that for every model.
+#     once instead of once per model). With MLIR, loomc compiles a model given as a loom-dialect
+#     module (as `loomc-<model> --no-passes` prints it, or an importer writes it). loomc compiles the
+#     kernels in one worker process per CPU core; set LOOM_COMPILE_JOBS to limit that for every model.
 #
 #   loom_add_model_compiler(<name> SOURCES <model.cpp>...)
 #     Only builds loomc-<name>, the model's compiler: it prints the model's IR (--emit=ir), after the
@@ -28,15 +30,36 @@ function(loom_add_model_compiler name)
 endfunction()
 
 function(loom_add_model name)
-  cmake_parse_arguments(ARG "" "COMPILER" "SOURCES;TARGETS" ${ARGN})
-  if(ARG_COMPILER AND ARG_SOURCES)
-    message(FATAL_ERROR "loom_add_model(${name}) takes SOURCES or COMPILER, not both")
+  cmake_parse_arguments(ARG "" "COMPILER;MLIR" "SOURCES;TARGETS" ${ARGN})
+  set(given 0)
+  foreach(source SOURCES COMPILER MLIR)
+    if(ARG_${source})
+      math(EXPR given "${given} + 1")
+    endif()
+  endforeach()
+  if(NOT given EQUAL 1)
+    message(FATAL_ERROR "loom_add_model(${name}) takes one of SOURCES, COMPILER or MLIR")
   endif()
-  if(ARG_COMPILER)
+  if(ARG_MLIR)
+    # loomc compiles the file; Loom's own build has the target, an installed Loom the imported one.
+    get_filename_component(input ${ARG_MLIR} ABSOLUTE)
+    if(TARGET loomc)
+      set(compiler loomc)
+      set(compiler_depends loomc ${input})
+    else()
+      set(compiler Loom::loomc)
+      set(compiler_depends $<TARGET_FILE:Loom::loomc> ${input})
+    endif()
+    set(compiler_arguments ${input} --name=${name})
+  elseif(ARG_COMPILER)
     set(compiler ${ARG_COMPILER})
+    set(compiler_depends ${compiler})
+    set(compiler_arguments --model=${name})
   else()
     loom_add_model_compiler(${name} SOURCES ${ARG_SOURCES})
     set(compiler loomc-${name})
+    set(compiler_depends ${compiler})
+    set(compiler_arguments --model=${name})
   endif()
   if(NOT ARG_TARGETS)
     set(ARG_TARGETS ${LOOM_CPU_TARGETS})
@@ -50,8 +73,8 @@ function(loom_add_model name)
   file(MAKE_DIRECTORY ${dir})
   add_custom_command(
     OUTPUT ${dir}/${name}.h ${dir}/${name}.cpp ${dir}/${name}_kernels.a ${dir}/${name}_kernels.h
-    COMMAND ${compiler} --model=${name} --emit=library ${target_flags} -o ${dir}
-    DEPENDS ${compiler}
+    COMMAND ${compiler} ${compiler_arguments} --emit=library ${target_flags} -o ${dir}
+    DEPENDS ${compiler_depends}
     COMMENT "Compiling model ${name} with Loom"
     VERBATIM)
   add_custom_target(${name}_generate DEPENDS ${dir}/${name}_kernels.a)

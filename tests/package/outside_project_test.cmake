@@ -1,7 +1,8 @@
 # cmake -P script run by the test package.OutsideProjectFindsLoomAndRunsItsModel (see CMakeLists.txt):
 # installs LOOM_BUILD_DIR under WORK_DIR/prefix, builds CONSUMER_SOURCE_DIR against it in WORK_DIR/build,
-# runs its program and compares the output with REFERENCE's, the same sources built in-tree.
-foreach(variable LOOM_BUILD_DIR CONSUMER_SOURCE_DIR WORK_DIR REFERENCE)
+# runs its programs and compares each one's output with that of the same sources built in-tree:
+# PROGRAMS is a list of <program>=<in-tree executable>.
+foreach(variable LOOM_BUILD_DIR CONSUMER_SOURCE_DIR WORK_DIR PROGRAMS)
   if(NOT DEFINED ${variable})
     message(FATAL_ERROR "outside_project_test.cmake needs -D${variable}=...")
   endif()
@@ -20,7 +21,8 @@ file(REMOVE_RECURSE ${WORK_DIR})
 set(prefix ${WORK_DIR}/prefix)
 run("cmake --install" ${CMAKE_COMMAND} --install ${LOOM_BUILD_DIR} --prefix ${prefix})
 foreach(installed lib/cmake/Loom/LoomConfig.cmake lib/cmake/Loom/LoomAddModel.cmake include/loom/dsl/Layers.h
-                  include/loom/runtime/tensor.h lib/libloom_runtime.a lib/libloom_halide_runtime.a bin/loom-opt)
+                  include/loom/runtime/tensor.h lib/libloom_runtime.a lib/libloom_halide_runtime.a bin/loom-opt
+                  bin/loomc bin/loom_pytorch.py)
   if(NOT EXISTS ${prefix}/${installed})
     message(FATAL_ERROR "cmake --install did not install ${installed}")
   endif()
@@ -35,16 +37,21 @@ if(NOT loom_dir STREQUAL "Loom_DIR:PATH=${prefix}/lib/cmake/Loom")
 endif()
 run("build the outside project" ${CMAKE_COMMAND} --build ${WORK_DIR}/build -j 2)
 
-run("run the outside project's program" ${WORK_DIR}/build/greet)
-set(outside "${output}")
-run("run the in-tree build of the same sources" ${REFERENCE})
-if(NOT outside STREQUAL output)
-  message(FATAL_ERROR "the outside build printed\n${outside}\nbut the in-tree build printed\n${output}")
-endif()
-message(STATUS "both builds printed:\n${outside}")
+foreach(pair ${PROGRAMS})
+  string(REPLACE "=" ";" pair "${pair}")
+  list(GET pair 0 program)
+  list(GET pair 1 reference)
+  run("run the outside project's ${program}" ${WORK_DIR}/build/${program})
+  set(outside "${output}")
+  run("run the in-tree build of ${program}" ${reference})
+  if(NOT outside STREQUAL output)
+    message(FATAL_ERROR "the outside ${program} printed\n${outside}\nbut the in-tree build printed\n${output}")
+  endif()
+  message(STATUS "both builds of ${program} printed:\n${outside}")
 
-# What ships needs only the Halide runtime linked into it, never the compiler's shared libraries.
-run("readelf" readelf --dynamic ${WORK_DIR}/build/greet)
-if(output MATCHES "lib(MLIR|LLVM|Halide)[^ ]*\\.so")
-  message(FATAL_ERROR "the outside project's program links ${CMAKE_MATCH_0}:\n${output}")
-endif()
+  # What ships needs only the Halide runtime linked into it, never the compiler's shared libraries.
+  run("readelf" readelf --dynamic ${WORK_DIR}/build/${program})
+  if(output MATCHES "lib(MLIR|LLVM|Halide)[^ ]*\\.so")
+    message(FATAL_ERROR "the outside project's ${program} links ${CMAKE_MATCH_0}:\n${output}")
+  endif()
+endforeach()
