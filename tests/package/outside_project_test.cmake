@@ -1,7 +1,8 @@
 # cmake -P script run by the test package.OutsideProjectFindsLoomAndRunsItsModel (see CMakeLists.txt):
 # installs LOOM_BUILD_DIR under WORK_DIR/prefix, builds CONSUMER_SOURCE_DIR against it in WORK_DIR/build,
 # runs its programs and compares each one's output with that of the same sources built in-tree:
-# PROGRAMS is a list of <program>=<in-tree executable>.
+# PROGRAMS is a list of <program>=<in-tree executable>. Each folder of LESSONS (the tutorials) is
+# built against the prefix the same way and its train_* and infer_* programs run.
 foreach(variable LOOM_BUILD_DIR CONSUMER_SOURCE_DIR WORK_DIR PROGRAMS)
   if(NOT DEFINED ${variable})
     message(FATAL_ERROR "outside_project_test.cmake needs -D${variable}=...")
@@ -36,6 +37,23 @@ if(NOT loom_dir STREQUAL "Loom_DIR:PATH=${prefix}/lib/cmake/Loom")
   message(FATAL_ERROR "the outside project found Loom at '${loom_dir}', not in ${prefix}")
 endif()
 run("build the outside project" ${CMAKE_COMMAND} --build ${WORK_DIR}/build -j 2)
+
+# Every lesson of docs/tutorials is such a project too: it must configure, build and run.
+foreach(lesson ${LESSONS})
+  get_filename_component(lesson_name ${lesson} NAME)
+  set(lesson_build ${WORK_DIR}/lessons/${lesson_name})
+  run("configure lesson ${lesson_name}" ${CMAKE_COMMAND} -S ${lesson} -B ${lesson_build} -G Ninja
+      -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH=${prefix} -DLOOM_COMPILE_JOBS=2)
+  run("build lesson ${lesson_name}" ${CMAKE_COMMAND} --build ${lesson_build} -j 2)
+  file(GLOB programs LIST_DIRECTORIES false ${lesson_build}/train_* ${lesson_build}/infer_*)
+  foreach(program ${programs})
+    execute_process(COMMAND ${program} WORKING_DIRECTORY ${lesson_build} RESULT_VARIABLE status
+                    OUTPUT_VARIABLE output ERROR_VARIABLE output)
+    if(NOT status EQUAL 0)
+      message(FATAL_ERROR "lesson ${lesson_name}: ${program} failed (${status}):\n${output}")
+    endif()
+  endforeach()
+endforeach()
 
 foreach(pair ${PROGRAMS})
   string(REPLACE "=" ";" pair "${pair}")
