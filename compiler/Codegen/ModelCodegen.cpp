@@ -110,6 +110,7 @@ public:
 
   void plan() {
     collectModelInterface();
+    checkAccessorNames();
     if (auto forward = module_.lookupSymbol<mlir::FuncOp>("forward"))
       forwardBody_ = planFunction(forward, "forward");
     else
@@ -161,6 +162,40 @@ private:
       else if (auto out = llvm::dyn_cast<OutputOp>(op))
         outputs_.push_back({out.name().str(), shapeOf(out.value()), isInteger(out.value())});
     });
+  }
+
+  /// Every input and output becomes an accessor <id>() and a constant <id>_shape of the generated
+  /// class: none may take the name of another or of the class's own members.
+  void checkAccessorNames() const {
+    std::map<std::string, std::string> taken = {
+        {model_, "the class's own name"},
+        {"kName", "the model's name"},
+        {"kParameterFamily", "the parameter family"},
+        {"forward", "forward()"},
+        {"loss", "loss()"},
+        {"train_step", "train_step()"},
+        {"steps", "steps(), the optimizer steps taken"},
+        {"initialize_parameters", "initialize_parameters()"},
+        {"save_parameters", "save_parameters()"},
+        {"load_parameters", "load_parameters()"},
+        {"save_checkpoint", "save_checkpoint()"},
+        {"load_checkpoint", "load_checkpoint()"},
+        {"State", "the class's private state"},
+        {"state_", "the class's private state"}};
+    auto claim = [&](const std::string &kind, const NamedTensor &tensor) {
+      const std::string id = identifier(tensor.name);
+      for (const std::string &member : {id, id + "_shape"}) {
+        auto [it, fresh] = taken.emplace(member, "the " + kind + " '" + tensor.name + "'");
+        if (!fresh)
+          throw std::runtime_error("model '" + model_ + "': the " + kind + " '" + tensor.name +
+                                   "' would be the member " + member + " of the generated class, which is " +
+                                   "already " + it->second + "; rename the " + kind);
+      }
+    };
+    for (const NamedTensor &in : inputs_)
+      claim("input", in);
+    for (const NamedTensor &out : outputs_)
+      claim("output", out);
   }
 
   //===--------------------------------------------------------------------===//

@@ -17,6 +17,8 @@
 // RUN: not loomc 2>&1 | FileCheck %s --check-prefix=NOINPUT
 // RUN: echo 'module { func @forward() { loom.bogus } }' | not loomc - 2>&1 | FileCheck %s --check-prefix=BAD
 // RUN: loomc --help | FileCheck %s --check-prefix=HELP
+// RUN: echo 'module { func @forward() { %%x = loom.input "steps" : tensor<2xf32> loom.output "y" %%x : tensor<2xf32> return } }' | not loomc - --name=m --emit=header 2>&1 | FileCheck %s --check-prefix=CLASH
+// RUN: echo 'module { func @forward() { %%x = loom.input "x" : tensor<2xf32> loom.output "x.shape" %%x : tensor<2xf32> return } }' | not loomc - --name=m --emit=header 2>&1 | FileCheck %s --check-prefix=CLASH2
 
 // IR: func @forward()
 // IR: func @train_step()
@@ -50,5 +52,7 @@
 // NOINPUT: input is required
 // BAD: <stdin>:1:28: error: custom op 'loom.bogus' is unknown
 // BAD: loomc: error: '-' is not a valid loom module (see the diagnostics above)
+// CLASH: loomc: error: model 'm': the input 'steps' would be the member steps of the generated class, which is already steps(), the optimizer steps taken; rename the input
+// CLASH2: loomc: error: model 'm': the output 'x.shape' would be the member x_shape of the generated class, which is already the input 'x'; rename the output
 // HELP: Usage: loomc [OPTIONS] input
 // HELP: --emit KIND
