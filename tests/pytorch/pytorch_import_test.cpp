@@ -48,31 +48,32 @@ void expectNear(std::span<const float> actual, const nlohmann::json &expected) {
   EXPECT_LE(worst, 1e-5) << "largest difference from PyTorch's output";
 }
 
-TEST(PytorchImport, EmbeddingStackedLstmAndLinearMatchPyTorch) {
-  const nlohmann::json &ref = reference("pytorch_tagger");
-  loom::models::pytorch_tagger model;
-  model.load_parameters(kDirectory + "/pytorch_tagger.params");
-  fill(model.tokens(), ref["inputs"]["tokens"]);
+/// Loads the exported weights into a `Model`, fills its one input as PyTorch's was, runs forward()
+/// and compares `output` with PyTorch's. The reference's key and the parameter file are the model's name.
+template <typename Model, typename Input, typename Output>
+void expectMatchesPyTorch(std::span<Input> (Model::*input)(), std::span<const Output> (Model::*output)() const) {
+  const nlohmann::json &ref = reference(Model::kName);
+  ASSERT_EQ(ref["inputs"].size(), 1u);
+  Model model;
+  model.load_parameters(kDirectory + "/" + Model::kName + ".params");
+  fill((model.*input)(), ref["inputs"].begin().value());
   model.forward();
-  expectNear(model.logits(), ref["expected"]);
+  expectNear((model.*output)(), ref["expected"]);
+}
+
+TEST(PytorchImport, EmbeddingStackedLstmAndLinearMatchPyTorch) {
+  using loom::models::pytorch_tagger;
+  expectMatchesPyTorch(&pytorch_tagger::tokens, &pytorch_tagger::logits);
 }
 
 TEST(PytorchImport, BidirectionalGruFinalStatesAndLinearMatchPyTorch) {
-  const nlohmann::json &ref = reference("pytorch_classifier");
-  loom::models::pytorch_classifier model;
-  model.load_parameters(kDirectory + "/pytorch_classifier.params");
-  fill(model.x(), ref["inputs"]["x"]);
-  model.forward();
-  expectNear(model.logits(), ref["expected"]);
+  using loom::models::pytorch_classifier;
+  expectMatchesPyTorch(&pytorch_classifier::x, &pytorch_classifier::logits);
 }
 
 TEST(PytorchImport, RnnWithoutBiasGetsZeroBiasesAndMatchesPyTorch) {
-  const nlohmann::json &ref = reference("pytorch_rnn");
-  loom::models::pytorch_rnn model;
-  model.load_parameters(kDirectory + "/pytorch_rnn.params");
-  fill(model.x(), ref["inputs"]["x"]);
-  model.forward();
-  expectNear(model.states(), ref["expected"]);
+  using loom::models::pytorch_rnn;
+  expectMatchesPyTorch(&pytorch_rnn::x, &pytorch_rnn::states);
 }
 
 TEST(PytorchImport, WeightsOfAnotherModelAreRefused) {
@@ -86,9 +87,10 @@ TEST(PytorchImport, WeightsOfAnotherModelAreRefused) {
 }
 
 /// Runs the exporter's command line on `state_dict`; returns its exit status and what it printed.
-std::pair<int, std::string> exportCommand(const std::string &state_dict) {
+std::pair<int, std::string> exportCommand(const std::string &state_dict, const std::string &options = "") {
   const std::string command = "/usr/bin/python3 " + std::string(LOOM_PYTORCH_EXPORTER) + " " + kDirectory + "/" +
-                              state_dict + " " + kDirectory + "/refused.params --model-name refused 2>&1";
+                              state_dict + " " + kDirectory + "/refused.params --model-name refused " + options +
+                              " 2>&1";
   FILE *pipe = popen(command.c_str(), "r");
   std::string output;
   std::array<char, 4096> buffer{};
@@ -122,6 +124,12 @@ TEST(PytorchExporter, RefusesAMissingFile) {
   EXPECT_EQ(status, 1);
   EXPECT_THAT(output, HasSubstr("cannot read"));
   EXPECT_THAT(output, HasSubstr("missing.pt"));
+}
+
+TEST(PytorchExporter, RefusesARenameWithoutEqualsSign) {
+  auto [status, output] = exportCommand("pytorch_rnn.pt", "--rename rnn");
+  EXPECT_EQ(status, 2);
+  EXPECT_THAT(output, HasSubstr("--rename takes OLD=NEW, got 'rnn'"));
 }
 
 } // namespace
