@@ -120,9 +120,13 @@ std::string describeKernels(const codegen::GeneratedModel &generated, const std:
     if (emit == Emit::Schedule) {
       text << captureStderr([&] { kernel.pipeline.print_loop_nest(); });
     } else {
-      kernel.pipeline.compile_to_lowered_stmt(scratch.string(), kernel.arguments, Halide::Text, target);
-      std::ifstream stmt(scratch);
-      text << stmt.rdbuf();
+      try {
+        kernel.pipeline.compile_to_lowered_stmt(scratch.string(), kernel.arguments, Halide::Text, target);
+      } catch (...) {
+        std::filesystem::remove(scratch);
+        throw;
+      }
+      text << std::ifstream(scratch).rdbuf();
       std::filesystem::remove(scratch);
     }
     text << "\n";
