@@ -14,6 +14,9 @@ find_package(benchmark REQUIRED)
 
 if(LOOM_WITH_MLIR)
   find_package(MLIR REQUIRED CONFIG PATHS /usr/lib/llvm-14/lib/cmake/mlir NO_DEFAULT_PATH)
+  # loomc's ONNX import reads ModelProto with libonnx's generated protobuf classes.
+  find_package(Protobuf REQUIRED)
+  find_package(ONNX REQUIRED)
   set(MLIR_TABLEGEN_EXE /usr/lib/llvm-14/bin/mlir-tblgen)
   list(APPEND CMAKE_MODULE_PATH "${MLIR_CMAKE_DIR}" "${LLVM_CMAKE_DIR}")
   include(TableGen)

@@ -160,6 +160,13 @@ Tensor reshape(const Tensor &x, Shape shape, Where where) {
 Tensor transpose(const Tensor &x, Where w) {
   return unary(x, TransposeOp::getOperationName(), "transpose", w);
 }
+
+Tensor transpose(const Tensor &x, std::vector<int64_t> permutation, Where where) {
+  OpScope scope(x, "transpose", where);
+  OpBuilder &b = Recorder::builder(scope.model());
+  NamedAttribute attr = b.getNamedAttr("permutation", b.getI64ArrayAttr(permutation));
+  return Recorder::record(scope.model(), TransposeOp::getOperationName(), {x}, {attr});
+}
 Tensor softmax(const Tensor &x, Where w) { return unary(x, SoftmaxOp::getOperationName(), "softmax", w); }
 Tensor log_softmax(const Tensor &x, Where w) {
   return unary(x, LogSoftmaxOp::getOperationName(), "log_softmax", w);

@@ -10,7 +10,8 @@ packages=(
   clang-14 libclang-rt-14-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   zlib1g-dev libpng-dev nlohmann-json3-dev libcli11-dev
-  python3 python3-torch
+  libonnx-dev libprotobuf-dev
+  python3 python3-torch python3-onnx
   dataset-fashion-mnist fortunes
 )
 

@@ -526,13 +526,35 @@ OpFoldResult ReshapeOp::fold(ArrayRef<Attribute>) {
 // TransposeOp
 //===----------------------------------------------------------------------===//
 
+SmallVector<int64_t> TransposeOp::axes() {
+  if (permutation())
+    return integers(*permutation());
+  return {1, 0};
+}
+
 FailureOr<Types> TransposeOp::inferResultTypes() {
   auto inputType = ranked(input().getType());
   if (!inputType)
     return Types{unranked(input().getType())};
-  if (inputType.getRank() != 2)
-    return reject(emitOpError() << "transposes a rank-2 tensor, got " << shapeString(inputType));
-  return Types{tensorOf({inputType.getDimSize(1), inputType.getDimSize(0)}, inputType.getElementType())};
+  SmallVector<int64_t> order = axes();
+  if (!permutation() && inputType.getRank() != 2)
+    return reject(emitOpError() << "without a permutation transposes a rank-2 tensor, got " << shapeString(inputType));
+  SmallVector<int64_t> sorted(order.begin(), order.end());
+  llvm::sort(sorted);
+  bool isPermutation = int64_t(sorted.size()) == inputType.getRank();
+  for (size_t d = 0; isPermutation && d < sorted.size(); ++d)
+    isPermutation = sorted[d] == int64_t(d);
+  if (!isPermutation) {
+    std::string listed;
+    for (int64_t axis : order)
+      listed += (listed.empty() ? "" : ", ") + std::to_string(axis);
+    return reject(emitOpError() << "permutation [" << listed << "] is not a permutation of the axes of "
+                                << shapeString(inputType));
+  }
+  SmallVector<int64_t> shape;
+  for (int64_t axis : order)
+    shape.push_back(inputType.getDimSize(axis));
+  return Types{tensorOf(shape, inputType.getElementType())};
 }
 
 //===----------------------------------------------------------------------===//

@@ -334,16 +334,23 @@ def Loom_ReshapeOp : Loom_ShapedOp<"reshape", [NoSideEffect]> {
 }
 
 def Loom_TransposeOp : Loom_ShapedOp<"transpose", [NoSideEffect]> {
-  let summary = "swaps the two axes of a matrix";
+  let summary = "permutes the axes of a tensor (by default swaps those of a matrix)";
   let description = [{
-    `[M, N]` becomes `[N, M]`. loom-hoist-sequence-ops uses it to transpose a
-    weight once per sequence instead of once per time step.
+    Without `permutation`, `[M, N]` becomes `[N, M]`; loom-hoist-sequence-ops
+    uses that to transpose a weight once per sequence instead of once per time
+    step. With it, result axis `d` is input axis `permutation[d]`, as numpy's
+    and ONNX's transpose (a batch-major sequence made time-major, say).
 
     ```mlir
     %wt = loom.transpose %w : (tensor<512x128xf32>) -> tensor<128x512xf32>
+    %tm = loom.transpose %x {permutation = [1, 0, 2]} : (tensor<64x50x32xf32>) -> tensor<50x64x32xf32>
     ```
   }];
-  let arguments = (ins Loom_Tensor:$input);
+  let arguments = (ins Loom_Tensor:$input, OptionalAttr<I64ArrayAttr>:$permutation);
+  let extraClassDeclaration = [{
+    /// Result axis d is input axis axes()[d].
+    ::llvm::SmallVector<int64_t> axes();
+  }];
   let results = (outs Loom_Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }

@@ -253,8 +253,13 @@ private:
     } else if (isa<loom::ReshapeOp>(op)) {
       Value back = b.create<loom::ReshapeOp>(loc, operand(0).getType(), dy);
       add(0, back);
-    } else if (isa<loom::TransposeOp>(op)) {
-      add(0, build<loom::TransposeOp>({dy}));
+    } else if (auto t = dyn_cast<loom::TransposeOp>(op)) {
+      // The inverse permutation: input axis axes[d] came from result axis d.
+      SmallVector<int64_t> axes = t.axes(), inverse(axes.size());
+      for (size_t d = 0; d < axes.size(); ++d)
+        inverse[size_t(axes[d])] = int64_t(d);
+      add(0, t.permutation() ? build<loom::TransposeOp>({dy}, {attr("permutation", b.getI64ArrayAttr(inverse))})
+                             : build<loom::TransposeOp>({dy}));
     } else if (auto bc = dyn_cast<loom::BroadcastOp>(op)) {
       SmallVector<int64_t> axes;
       for (Attribute a : bc.axes())

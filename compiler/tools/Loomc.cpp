@@ -176,6 +176,8 @@ void emit(LoadedModel &loaded, const Options &options) {
     library.jobs = int(options.jobs);
     library.progress = progressLine(loaded.name, "compiled");
     codegen::emit_model_library(loaded.module, loaded.name, targets, options.output, library);
+    if (loaded.write_library_extras)
+      loaded.write_library_extras(options.output);
     return;
   }
   codegen::GeneratedModel generated = codegen::generate_model(loaded.module, loaded.name);

@@ -20,6 +20,8 @@ struct LoadedModel {
   mlir::ModuleOp module;
   std::string name;
   std::shared_ptr<void> owner;
+  /// Writes what the front end adds to --emit=library's directory (an importer's weights), if set.
+  std::function<void(const std::string &directory)> write_library_extras;
 };
 
 /// Where loomc's module comes from.

@@ -143,6 +143,18 @@ TEST(Autodiff, ElementwiseAndReductionRulesMatchFiniteDifferences) {
   checkGradients(model, 1, 3);
 }
 
+TEST(Autodiff, PermutedBatchMajorSequenceMatchesFiniteDifferences) {
+  // A batch-major [B, T, F] made time-major for the GRU, and its sequence permuted back: the
+  // gradient of a permutation is the inverse permutation.
+  Model model("permuted");
+  Tensor x = model.input("x", {2, 3, 4});
+  Tensor w = model.parameter("w", {2, 3, 4}, Initializer::uniform(1));
+  Tensor states = GRU(model, "gru", 3, Returns::Sequence)(transpose(mul(x, w), {1, 0, 2}));
+  Tensor rotated = transpose(states, {2, 0, 1});
+  model.minimize(reduce_mean(mul(rotated, rotated), {0, 1, 2}), Adam{});
+  checkGradients(model, 1, 4);
+}
+
 TEST(Autodiff, GruVariantsReluRnnAndBidirectionalMatchFiniteDifferences) {
   Model model("cells");
   Tensor x = model.input("x", {3, 2, 2});

@@ -114,5 +114,27 @@ TEST(Shapes, TransposeSwapsRowsAndColumns) {
   expect_close(results[0], expected, "transpose [5, 19]");
 }
 
+TEST(Shapes, TransposeWithAPermutationMovesEveryAxis) {
+  // [2, 3, 4] -> [4, 2, 3]: result axis d is input axis permutation[d] = [2, 0, 1][d].
+  Tensor x = random_tensor({2, 3, 4}, -1, 1, 7);
+  auto results = run(R"mlir(
+    func @f(%x: tensor<2x3x4xf32>) -> (tensor<4x2x3xf32>, tensor<3x2x4xf32>) {
+      %rotated = loom.transpose %x {permutation = [2, 0, 1]} : (tensor<2x3x4xf32>) -> tensor<4x2x3xf32>
+      %swapped = loom.transpose %x {permutation = [1, 0, 2]} : (tensor<2x3x4xf32>) -> tensor<3x2x4xf32>
+      return %rotated, %swapped : tensor<4x2x3xf32>, tensor<3x2x4xf32>
+    })mlir",
+                     {input(x)});
+  std::vector<double> rotated(x.values.size()), swapped(x.values.size());
+  for (int i = 0; i < 2; ++i)
+    for (int j = 0; j < 3; ++j)
+      for (int k = 0; k < 4; ++k) {
+        const double value = x.values[(i * 3 + j) * 4 + k];
+        rotated[(k * 2 + i) * 3 + j] = value;
+        swapped[(j * 2 + i) * 4 + k] = value;
+      }
+  expect_close(results[0], rotated, "transpose [2, 3, 4] permutation [2, 0, 1]");
+  expect_close(results[1], swapped, "transpose [2, 3, 4] permutation [1, 0, 2] (batch-major to time-major)");
+}
+
 } // namespace
 } // namespace loom::conversion::testing

@@ -92,6 +92,30 @@ Value transposed(const Value &matrix) {
   return result;
 }
 
+/// Result axis d is input axis axes[d]: each element's input offset from its result index.
+Value permuted(const Value &x, llvm::ArrayRef<int64_t> axes) {
+  Shape shape;
+  for (int64_t axis : axes)
+    shape.push_back(x.shape[size_t(axis)]);
+  std::vector<int64_t> strides(x.shape.size(), 1);
+  for (size_t d = x.shape.size(); d-- > 1;)
+    strides[d - 1] = strides[d] * x.shape[d];
+  Value out{shape, std::vector<double>(x.data.size())};
+  std::vector<int64_t> index(shape.size(), 0);
+  for (double &element : out.data) {
+    int64_t offset = 0;
+    for (size_t d = 0; d < shape.size(); ++d)
+      offset += index[d] * strides[size_t(axes[d])];
+    element = x.data[size_t(offset)];
+    for (size_t d = shape.size(); d-- > 0;) {
+      if (++index[d] < shape[d])
+        break;
+      index[d] = 0;
+    }
+  }
+  return out;
+}
+
 /// Step `t` of a time-major sequence [T, ...].
 Value timeSlice(const Value &sequence, int64_t t) {
   Shape shape(sequence.shape.begin() + 1, sequence.shape.end());
@@ -285,15 +309,7 @@ private:
         .Case<ReshapeOp>([&](ReshapeOp op) {
           return Values{{declaredShape(op.getResult(), op), get(op.input()).data}};
         })
-        .Case<TransposeOp>([&](TransposeOp op) {
-          const Value &in = get(op.input());
-          int64_t rows = in.shape[0], columns = in.shape[1];
-          Value out{{columns, rows}, std::vector<double>(in.data.size())};
-          for (int64_t r = 0; r < rows; ++r)
-            for (int64_t c = 0; c < columns; ++c)
-              out.data[c * rows + r] = in.data[r * columns + c];
-          return Values{out};
-        })
+        .Case<TransposeOp>([&](TransposeOp op) { return Values{permuted(get(op.input()), op.axes())}; })
         .Case<BroadcastOp>([&](BroadcastOp op) { return Values{broadcast(op)}; })
         .Case<ReduceSumOp>([&](ReduceSumOp op) {
           return Values{reduce(get(op.input()), op.axes(), reference::sum_forward<double>)};

@@ -209,8 +209,24 @@ func @xent_grad_not_scalar(%logits: tensor<4x10xf32>, %labels: tensor<4xi32>, %d
 // -----
 
 func @transpose_rank(%a: tensor<2x3x4xf32>) {
-  // expected-error @+1 {{'loom.transpose' op transposes a rank-2 tensor, got [2, 3, 4]}}
+  // expected-error @+1 {{'loom.transpose' op without a permutation transposes a rank-2 tensor, got [2, 3, 4]}}
   %0 = loom.transpose %a : (tensor<2x3x4xf32>) -> tensor<4x3x2xf32>
+  return
+}
+
+// -----
+
+func @transpose_not_a_permutation(%a: tensor<2x3x4xf32>) {
+  // expected-error @+1 {{'loom.transpose' op permutation [0, 2, 2] is not a permutation of the axes of [2, 3, 4]}}
+  %0 = loom.transpose %a {permutation = [0, 2, 2]} : (tensor<2x3x4xf32>) -> tensor<2x4x4xf32>
+  return
+}
+
+// -----
+
+func @transpose_permuted_result(%a: tensor<2x3x4xf32>) {
+  // expected-error @+1 {{'loom.transpose' op result type 'tensor<4x3x2xf32>' does not match the type its operands give, 'tensor<4x2x3xf32>'}}
+  %0 = loom.transpose %a {permutation = [2, 0, 1]} : (tensor<2x3x4xf32>) -> tensor<4x3x2xf32>
   return
 }
 

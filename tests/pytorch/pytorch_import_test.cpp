@@ -5,16 +5,13 @@
 #include "pytorch_rnn.h"
 #include "pytorch_tagger.h"
 
+#include "loom/testing/json_tensors.h"
+#include "loom/testing/programs.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include <sys/wait.h>
-
-#include <array>
-#include <cmath>
-#include <cstdio>
-#include <fstream>
 #include <span>
 #include <string>
 
@@ -25,27 +22,9 @@ using ::testing::HasSubstr;
 const std::string kDirectory = LOOM_PYTORCH_REFERENCE_DIR;
 
 const nlohmann::json &reference(const std::string &model) {
-  static const nlohmann::json all = [] {
-    std::ifstream file(kDirectory + "/reference.json");
-    if (!file)
-      throw std::runtime_error("no " + kDirectory + "/reference.json: the test pytorch.MakeReference writes it");
-    return nlohmann::json::parse(file);
-  }();
+  static const nlohmann::json all =
+      loom::testing::read_json_file(kDirectory + "/reference.json", "the test pytorch.MakeReference");
   return all.at(model);
-}
-
-template <typename T> void fill(std::span<T> destination, const nlohmann::json &values) {
-  ASSERT_EQ(destination.size(), values.size());
-  for (size_t i = 0; i < destination.size(); ++i)
-    destination[i] = T(values[i].get<double>());
-}
-
-void expectNear(std::span<const float> actual, const nlohmann::json &expected) {
-  ASSERT_EQ(actual.size(), expected.size());
-  double worst = 0;
-  for (size_t i = 0; i < actual.size(); ++i)
-    worst = std::max(worst, std::abs(double(actual[i]) - expected[i].get<double>()));
-  EXPECT_LE(worst, 1e-5) << "largest difference from PyTorch's output";
 }
 
 /// Loads the exported weights into a `Model`, fills its one input as PyTorch's was, runs forward()
@@ -56,9 +35,10 @@ void expectMatchesPyTorch(std::span<Input> (Model::*input)(), std::span<const Ou
   ASSERT_EQ(ref["inputs"].size(), 1u);
   Model model;
   model.load_parameters(kDirectory + "/" + Model::kName + ".params");
-  fill((model.*input)(), ref["inputs"].begin().value());
+  loom::testing::fill_from_json((model.*input)(), ref["inputs"].begin().value());
   model.forward();
-  expectNear((model.*output)(), ref["expected"]);
+  EXPECT_LE(loom::testing::max_difference((model.*output)(), ref["expected"]), 1e-5)
+      << "largest difference from PyTorch's output";
 }
 
 TEST(PytorchImport, EmbeddingStackedLstmAndLinearMatchPyTorch) {
@@ -88,16 +68,10 @@ TEST(PytorchImport, WeightsOfAnotherModelAreRefused) {
 
 /// Runs the exporter's command line on `state_dict`; returns its exit status and what it printed.
 std::pair<int, std::string> exportCommand(const std::string &state_dict, const std::string &options = "") {
-  const std::string command = "/usr/bin/python3 " + std::string(LOOM_PYTORCH_EXPORTER) + " " + kDirectory + "/" +
-                              state_dict + " " + kDirectory + "/refused.params --model-name refused " + options +
-                              " 2>&1";
-  FILE *pipe = popen(command.c_str(), "r");
-  std::string output;
-  std::array<char, 4096> buffer{};
-  while (size_t n = fread(buffer.data(), 1, buffer.size(), pipe))
-    output.append(buffer.data(), n);
-  int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+  auto run = loom::testing::run_program("/usr/bin/python3 " + std::string(LOOM_PYTORCH_EXPORTER) + " " + kDirectory +
+                                        "/" + state_dict + " " + kDirectory + "/refused.params --model-name refused " +
+                                        options);
+  return {run.status, run.output};
 }
 
 TEST(PytorchExporter, RefusesStackedBidirectionalLayers) {

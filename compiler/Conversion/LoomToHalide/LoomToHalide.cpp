@@ -536,9 +536,13 @@ HalideTensor lower(ReshapeOp, Lowering &l) {
   return out.tensor;
 }
 
-HalideTensor lower(TransposeOp, Lowering &l) {
+HalideTensor lower(TransposeOp op, Lowering &l) {
   NewTensor out = l.result();
-  out.pure() = at(l.operands[0], {out.index[1], out.index[0]});
+  llvm::SmallVector<int64_t> axes = op.axes();
+  Index index(axes.size());
+  for (size_t d = 0; d < axes.size(); ++d)
+    index[size_t(axes[d])] = out.index[d];
+  out.pure() = at(l.operands[0], index);
   return out.tensor;
 }
 

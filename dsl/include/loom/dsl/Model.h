@@ -242,6 +242,9 @@ Tensor slice(const Tensor &x, int64_t axis, int64_t start, int64_t size,
 Tensor reshape(const Tensor &x, Shape shape, Where where = Where::current());
 /// [M, N] -> [N, M].
 Tensor transpose(const Tensor &x, Where where = Where::current());
+/// Permutes the axes of x: axis d of the result is axis permutation[d] of x ([1, 0, 2] turns a
+/// batch-major [B, T, F] into a time-major [T, B, F]).
+Tensor transpose(const Tensor &x, std::vector<int64_t> permutation, Where where = Where::current());
 Tensor reduce_sum(const Tensor &x, std::vector<int64_t> axes, Where where = Where::current());
 Tensor reduce_mean(const Tensor &x, std::vector<int64_t> axes, Where where = Where::current());
 Tensor reduce_max(const Tensor &x, std::vector<int64_t> axes, Where where = Where::current());
