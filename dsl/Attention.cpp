@@ -31,7 +31,7 @@ Tensor scoreAgainst(const Tensor &keys, const Tensor &query) {
 } // namespace
 
 Attention::Attention(Model &model, std::string name, AttentionScore score, int64_t units,
-                     std::source_location where)
+                     Where where)
     : model_(model), name_(std::move(name)), score_(score), units_(units), where_(where) {
   Model::LayerScope scope(model_, name_, "Attention", where_);
   if (score_ == AttentionScore::Additive)

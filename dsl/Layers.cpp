@@ -23,10 +23,10 @@ std::string describe(const Tensor &x) {
 // Dense, TimeDistributed, Embedding
 //===----------------------------------------------------------------------===//
 
-Dense::Dense(Model &model, std::string name, int64_t units, std::source_location where)
+Dense::Dense(Model &model, std::string name, int64_t units, Where where)
     : Dense(model, std::move(name), units, DenseOptions{}, where) {}
 
-Dense::Dense(Model &model, std::string name, int64_t units, DenseOptions options, std::source_location where)
+Dense::Dense(Model &model, std::string name, int64_t units, DenseOptions options, Where where)
     : model_(model), name_(std::move(name)), units_(units), options_(options), where_(where) {
   Model::LayerScope scope(model_, name_, "Dense", where_);
   checkUnits(model_, units_);
@@ -73,7 +73,7 @@ Tensor TimeDistributed::operator()(const Tensor &sequence, Where where) {
 }
 
 Embedding::Embedding(Model &model, std::string name, int64_t vocabulary, int64_t features,
-                     std::source_location where)
+                     Where where)
     : model_(model), name_(std::move(name)), vocabulary_(vocabulary), features_(features), where_(where) {
   Model::LayerScope scope(model_, name_, "Embedding", where_);
   model_.require(vocabulary_ > 0 && features_ > 0,
@@ -95,7 +95,7 @@ Tensor Embedding::operator()(const Tensor &ids) {
 
 RecurrentLayer::RecurrentLayer(Model &model, std::string name, std::string kind, int64_t gates,
                                int64_t units, int64_t states, RecurrentOptions options,
-                               std::source_location where)
+                               Where where)
     : model_(model), name_(std::move(name)), kind_(std::move(kind)), gates_(gates), units_(units),
       states_(states), options_(options), where_(where) {
   Model::LayerScope scope(model_, name_, kind_, where_);
@@ -211,11 +211,11 @@ Tensor RecurrentLayer::operator()(const Tensor &x) {
 //===----------------------------------------------------------------------===//
 
 SimpleRNN::SimpleRNN(Model &model, std::string name, int64_t units, Returns returns,
-                     std::source_location where)
+                     Where where)
     : SimpleRNN(model, std::move(name), units, RecurrentOptions{.returns = returns}, where) {}
 
 SimpleRNN::SimpleRNN(Model &model, std::string name, int64_t units, RecurrentOptions options,
-                     std::source_location where)
+                     Where where)
     : RecurrentLayer(model, std::move(name), "SimpleRNN", 1, units, 1, options, where) {}
 
 std::vector<Tensor> SimpleRNN::cell(const Parameters &p, const std::vector<Tensor> &state, const Tensor &x_t) {
@@ -223,11 +223,11 @@ std::vector<Tensor> SimpleRNN::cell(const Parameters &p, const std::vector<Tenso
   return {options_.activation == Activation::Relu ? relu(preactivation) : dsl::tanh(preactivation)};
 }
 
-LSTM::LSTM(Model &model, std::string name, int64_t units, Returns returns, std::source_location where)
+LSTM::LSTM(Model &model, std::string name, int64_t units, Returns returns, Where where)
     : LSTM(model, std::move(name), units, RecurrentOptions{.returns = returns}, where) {}
 
 LSTM::LSTM(Model &model, std::string name, int64_t units, RecurrentOptions options,
-           std::source_location where)
+           Where where)
     : RecurrentLayer(model, std::move(name), "LSTM", 4, units, 2, options, where) {}
 
 std::vector<Tensor> LSTM::cell(const Parameters &p, const std::vector<Tensor> &state, const Tensor &x_t) {
@@ -241,10 +241,10 @@ std::vector<Tensor> LSTM::cell(const Parameters &p, const std::vector<Tensor> &s
   return {mul(o, dsl::tanh(c)), c};
 }
 
-GRU::GRU(Model &model, std::string name, int64_t units, Returns returns, std::source_location where)
+GRU::GRU(Model &model, std::string name, int64_t units, Returns returns, Where where)
     : GRU(model, std::move(name), units, RecurrentOptions{.returns = returns}, where) {}
 
-GRU::GRU(Model &model, std::string name, int64_t units, RecurrentOptions options, std::source_location where)
+GRU::GRU(Model &model, std::string name, int64_t units, RecurrentOptions options, Where where)
     : RecurrentLayer(model, std::move(name), "GRU", 3, units, 1, options, where) {}
 
 std::vector<Tensor> GRU::cell(const Parameters &p, const std::vector<Tensor> &state, const Tensor &x_t) {

@@ -57,7 +57,7 @@ void Model::fail(const std::string &message) const {
 }
 
 Model::LayerScope::LayerScope(Model &model, std::string layer, std::string kind,
-                              std::source_location where)
+                              Where where)
     : model_(model), saved_layer_(std::move(model.layer_)), saved_kind_(std::move(model.kind_)),
       saved_where_(model.where_) {
   model.layer_ = std::move(layer);
@@ -209,23 +209,23 @@ static Tensor declare(Model &model, llvm::StringRef opName, const std::string &n
 }
 
 static Tensor declareInput(Model &model, const std::string &name, const Shape &shape, Type element,
-                           std::source_location where) {
+                           Where where) {
   Model::LayerScope scope(model, name, "input", where);
   checkName(model, name, "input");
   checkShape(model, name, shape);
   return declare(model, InputOp::getOperationName(), name, shape, element, {});
 }
 
-Tensor Model::input(const std::string &name, Shape shape, std::source_location where) {
+Tensor Model::input(const std::string &name, Shape shape, Where where) {
   return declareInput(*this, name, shape, Recorder::builder(*this).getF32Type(), where);
 }
 
-Tensor Model::integer_input(const std::string &name, Shape shape, std::source_location where) {
+Tensor Model::integer_input(const std::string &name, Shape shape, Where where) {
   return declareInput(*this, name, shape, Recorder::builder(*this).getI32Type(), where);
 }
 
 Tensor Model::parameter(const std::string &name, Shape shape, Initializer init,
-                        std::source_location where) {
+                        Where where) {
   LayerScope scope(*this, layer_.empty() ? name : layer_, kind_.empty() ? "parameter" : kind_,
                    layer_.empty() ? where : where_);
   checkName(*this, name, "parameter");
@@ -266,22 +266,22 @@ static Tensor constantOf(Model &model, const Shape &shape, llvm::ArrayRef<T> val
   return Recorder::wrap(model, op.getResult());
 }
 
-Tensor Model::constant(Shape shape, float value, std::source_location where) {
+Tensor Model::constant(Shape shape, float value, Where where) {
   LayerScope scope(*this, layer_, kind_, layer_.empty() ? where : where_);
   return constantOf<float>(*this, shape, llvm::makeArrayRef(value), Recorder::builder(*this).getF32Type());
 }
 
-Tensor Model::constant(Shape shape, const std::vector<float> &values, std::source_location where) {
+Tensor Model::constant(Shape shape, const std::vector<float> &values, Where where) {
   LayerScope scope(*this, layer_, kind_, layer_.empty() ? where : where_);
   return constantOf<float>(*this, shape, values, Recorder::builder(*this).getF32Type());
 }
 
-Tensor Model::integer_constant(Shape shape, int32_t value, std::source_location where) {
+Tensor Model::integer_constant(Shape shape, int32_t value, Where where) {
   LayerScope scope(*this, layer_, kind_, layer_.empty() ? where : where_);
   return constantOf<int32_t>(*this, shape, llvm::makeArrayRef(value), Recorder::builder(*this).getI32Type());
 }
 
-void Model::output(const std::string &name, const Tensor &value, std::source_location where) {
+void Model::output(const std::string &name, const Tensor &value, Where where) {
   LayerScope scope(*this, name, "output", where);
   checkName(*this, name, "output");
   bool duplicate = false;
@@ -341,7 +341,7 @@ public:
 } // namespace
 
 void Model::minimize(const Tensor &loss, Optimizer optimizer, ClipByGlobalNorm clip,
-                     std::source_location where) {
+                     Where where) {
   LayerScope scope(*this, "loss", "loss", where);
   require(!has_loss_, "the model already has a loss; a model minimizes one scalar");
   require(loss.rank() == 0 && !loss.is_integer(),
@@ -360,7 +360,7 @@ void Model::minimize(const Tensor &loss, Optimizer optimizer, ClipByGlobalNorm c
   has_loss_ = true;
 }
 
-void Model::variant_of(const std::string &family, std::source_location where) {
+void Model::variant_of(const std::string &family, Where where) {
   LayerScope scope(*this, name_, "model", where);
   require(!family.empty(), "variant_of needs the name of the model whose parameters this one shares");
   module()->setAttr("loom.parameter_family", Recorder::builder(*this).getStringAttr(family));

@@ -2,7 +2,7 @@
 # Loom's fuzzers: builds them in build-fuzz/ (clang 14, libFuzzer, AddressSanitizer and
 # UndefinedBehaviorSanitizer) and runs each for SECONDS (default 30) from its seed corpus.
 #
-#   bash scripts/fuzz.sh [SECONDS] [NAME ...]      # NAME: parameter_file idx text cmudict spam_assassin ir
+#   bash scripts/fuzz.sh [SECONDS] [NAME ...]      # NAME: parameter_file idx text cmudict spam_assassin ir onnx
 #
 # Inputs that find new coverage go to build-fuzz/corpus/<name> (the seeds in fuzz/corpus are not
 # touched); a crash, a sanitizer report, a hang over 10 s or an exception other than loom::Error is
@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-30}
 shift || true
-names=${*:-parameter_file idx text cmudict spam_assassin ir}
+names=${*:-parameter_file idx text cmudict spam_assassin ir onnx}
 export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}"
 
 bash scripts/setup.sh >&2  # clang-14 and libclang-rt-14-dev (libFuzzer, the sanitizer runtimes) among the rest

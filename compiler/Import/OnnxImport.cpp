@@ -34,7 +34,8 @@ std::string shape_string(const dsl::Shape &shape) { return dsl::to_string(shape)
 int64_t element_count(const dsl::Shape &shape) {
   int64_t count = 1;
   for (int64_t size : shape)
-    count *= size;
+    if (size < 0 || __builtin_mul_overflow(count, size, &count))
+      throw OnnxError("shape " + shape_string(shape) + " has a negative size or too many elements");
   return count;
 }
 
@@ -87,6 +88,7 @@ Constant read_tensor(const onnx::TensorProto &tensor, const std::string &what) {
                            "with its tensors inside (onnx.save_model(..., save_as_external_data=False))");
   Constant c;
   c.shape.assign(tensor.dims().begin(), tensor.dims().end());
+  const int64_t count = element_count(c.shape); // refuses negative sizes
   const bool raw = tensor.has_raw_data();
   switch (tensor.data_type()) {
   case kFloat:
@@ -130,7 +132,7 @@ Constant read_tensor(const onnx::TensorProto &tensor, const std::string &what) {
                     " (" + onnx::TensorProto::DataType_Name(tensor.data_type()) +
                     "); Loom imports float, double and integer tensors");
   }
-  if (c.size() != element_count(c.shape))
+  if (c.size() != count)
     throw OnnxError(what + " has " + std::to_string(c.size()) + " values for shape " + shape_string(c.shape) +
                     " (the file is damaged)");
   return c;
@@ -270,6 +272,12 @@ namespace {
 
 using namespace detail;
 
+/// A DSL error's message without the source line it names: the importer's, which says nothing
+/// about the ONNX file.
+std::string withoutSourceLine(const dsl::ModelError &error) {
+  return std::regex_replace(error.what(), std::regex("^[^ ]*:[0-9]+: "), "");
+}
+
 onnx::ModelProto readModel(const std::string &path) {
   std::ifstream file(path, std::ios::binary);
   if (!file)
@@ -322,14 +330,7 @@ std::string uniqueIdentifier(const std::string &onnx_name, std::set<std::string>
   return name;
 }
 
-} // namespace
-
-const char *const kOnnxOperators =
-    "RNN, LSTM, GRU, Gemm, MatMul, Add, Sub, Mul, Div, Relu, Tanh, Sigmoid, Exp, Log, Sqrt, Softmax, "
-    "LogSoftmax, Gather, Reshape, Flatten, Squeeze, Unsqueeze, Concat, Slice, Transpose, Expand, Shape, "
-    "Constant, ConstantOfShape, Cast, Identity, Dropout";
-
-OnnxImport import_onnx(const std::string &path, dsl::Model &model, const OnnxOptions &options) {
+OnnxImport importGraph(const std::string &path, dsl::Model &model, const OnnxOptions &options) {
   const onnx::ModelProto proto = readModel(path);
   const onnx::GraphProto &graph = proto.graph();
   Importer importer(model, defaultOpset(proto));
@@ -344,7 +345,8 @@ OnnxImport import_onnx(const std::string &path, dsl::Model &model, const OnnxOpt
   }
 
   std::set<std::string> inputNames, outputNames;
-  for (const auto &[name, shape] : options.input_shapes) {
+  for (const auto &given : options.input_shapes) {
+    const std::string &name = given.first;
     const bool known = std::any_of(graph.input().begin(), graph.input().end(),
                                    [&](const onnx::ValueInfoProto &input) { return input.name() == name; });
     if (!known || initializers.count(name))
@@ -380,8 +382,7 @@ OnnxImport import_onnx(const std::string &path, dsl::Model &model, const OnnxOpt
     try {
       converter->second(importer, node);
     } catch (const dsl::ModelError &error) {
-      // The DSL names the importer's source line, which says nothing about the ONNX file.
-      importer.fail(node, std::regex_replace(error.what(), std::regex("^[^ ]*:[0-9]+: "), ""));
+      importer.fail(node, withoutSourceLine(error));
     }
   }
 
@@ -397,5 +398,21 @@ OnnxImport import_onnx(const std::string &path, dsl::Model &model, const OnnxOpt
   result.weights = std::move(importer.weights);
   return result;
 }
+
+} // namespace
+
+OnnxImport import_onnx(const std::string &path, dsl::Model &model, const OnnxOptions &options) {
+  try {
+    return importGraph(path, model, options);
+  } catch (const dsl::ModelError &error) {
+    // An input or output the DSL refuses (a node's own errors name the node).
+    throw OnnxError(withoutSourceLine(error));
+  }
+}
+
+const char *const kOnnxOperators =
+    "RNN, LSTM, GRU, Gemm, MatMul, Add, Sub, Mul, Div, Relu, Tanh, Sigmoid, Exp, Log, Sqrt, Softmax, "
+    "LogSoftmax, Gather, Reshape, Flatten, Squeeze, Unsqueeze, Concat, Slice, Transpose, Expand, Shape, "
+    "Constant, ConstantOfShape, Cast, Identity, Dropout";
 
 } // namespace loom::importer

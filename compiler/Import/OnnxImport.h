@@ -3,6 +3,7 @@
 #pragma once
 
 #include "loom/dsl/Model.h"
+#include "loom/runtime/errors.h"
 #include "loom/runtime/parameter_file.h"
 
 #include <map>
@@ -13,9 +14,9 @@
 namespace loom::importer {
 
 /// Something in the ONNX file that Loom cannot import, with the node or input that has it.
-class OnnxError : public std::runtime_error {
+class OnnxError : public Error {
 public:
-  using std::runtime_error::runtime_error;
+  using Error::Error;
 };
 
 struct OnnxOptions {

@@ -13,6 +13,9 @@ namespace {
 using Node = onnx::NodeProto;
 using Index = std::vector<int64_t>;
 
+/// The largest constant the importer computes (shape arithmetic and small tables are far smaller).
+constexpr int64_t kMaxFoldedElements = int64_t(1) << 24;
+
 //===----------------------------------------------------------------------===//
 // Folding helpers
 //===----------------------------------------------------------------------===//
@@ -31,6 +34,9 @@ Constant remap(const Constant &source, const dsl::Shape &shape, const std::funct
   out.shape = shape;
   out.integer = source.integer;
   const int64_t count = element_count(shape);
+  if (count > kMaxFoldedElements)
+    throw OnnxError("folding a constant of shape " + shape_string(shape) + " (" + std::to_string(count) +
+                    " elements) at import time is more than Loom does (at most " + std::to_string(kMaxFoldedElements) + ")");
   Index index(shape.size(), 0);
   for (int64_t i = 0; i < count; ++i) {
     const int64_t from = sourceOffset(index);
@@ -159,6 +165,8 @@ void constantOfShape(Importer &importer, const Node &node) {
   Constant fill = Constant::of_floats({1}, {0.0f});
   if (const onnx::AttributeProto *value = importer.attribute(node, "value"))
     fill = read_tensor(value->t(), "node '" + node.name() + "' (ConstantOfShape)");
+  if (fill.size() != 1)
+    importer.fail(node, "its value must be one element, got " + shape_string(fill.shape));
   importer.define_output(node, 0, {broadcastConstant(reshaped(fill, {}), shape), std::nullopt});
 }
 
@@ -169,8 +177,15 @@ void cast(Importer &importer, const Node &node) {
   if (x.constant) {
     Constant c = *x.constant;
     c.initializer.clear();
-    if (toInteger && !c.integer)
-      c = Constant::of_integers(c.shape, Index(c.floats.begin(), c.floats.end()));
+    if (toInteger && !c.integer) {
+      Index values;
+      for (float v : c.floats) {
+        if (!(std::abs(v) < 0x1p62f))
+          importer.fail(node, "casts " + std::to_string(v) + " to an integer");
+        values.push_back(int64_t(v));
+      }
+      c = Constant::of_integers(c.shape, values);
+    }
     else if (!toInteger && c.integer)
       c = Constant::of_floats(c.shape, std::vector<float>(c.integers.begin(), c.integers.end()));
     importer.define_output(node, 0, {std::move(c), std::nullopt});
@@ -269,6 +284,8 @@ void concat(Importer &importer, const Node &node) {
   shape[size_t(axis)] = 0;
   for (int i = 0; i < node.input_size(); ++i) {
     const Value &part = importer.input(node, i);
+    if (part.integer() != importer.input(node, 0).integer())
+      importer.fail(node, "joins integer and float tensors");
     dsl::Shape expected = part.shape();
     if (expected.size() != first.size())
       importer.fail(node, "joins " + shape_string(first) + " and " + shape_string(part.shape()) + " of different ranks");
@@ -371,11 +388,14 @@ void slice(Importer &importer, const Node &node) {
   dsl::Shape out = in;
   for (size_t i = 0; i < starts.size(); ++i) {
     const size_t d = size_t(normalize_axis(axes[i], int64_t(in.size()), "Slice axis"));
-    const int64_t size = in[d], s = steps[i];
-    if (s == 0)
+    const int64_t size = in[d];
+    if (steps[i] == 0)
       importer.fail(node, "has step 0");
-    int64_t begin = starts[i] < 0 ? starts[i] + size : starts[i];
-    int64_t end = ends[i] < 0 ? ends[i] + size : ends[i];
+    // A step longer than the axis selects one element, as the longest one does: no overflow below.
+    const int64_t s = std::clamp(steps[i], -size - 1, size + 1);
+    const auto clampedStart = std::clamp(starts[i], -size - 1, size + 1), clampedEnd = std::clamp(ends[i], -size - 1, size + 1);
+    int64_t begin = clampedStart < 0 ? clampedStart + size : clampedStart;
+    int64_t end = clampedEnd < 0 ? clampedEnd + size : clampedEnd;
     if (s > 0) {
       begin = std::clamp(begin, int64_t(0), size);
       end = std::clamp(end, int64_t(0), size);
@@ -493,6 +513,8 @@ template <dsl::Tensor (*Op)(const dsl::Tensor &, const dsl::Tensor &, dsl::Where
       out.integer = integer;
       for (int64_t i = 0; i < x.size(); ++i) {
         const double v = fold(node.op_type(), x.at(i), y.at(i), integer);
+        if (integer && !(std::abs(v) < 0x1p62))
+          importer.fail(node, "computes an integer constant out of range");
         if (integer)
           out.integers.push_back(int64_t(v));
         else
@@ -600,7 +622,7 @@ template <dsl::Tensor (*Op)(const dsl::Tensor &, dsl::Where)> void softmax(Impor
     importer.define_output(node, 0, {std::nullopt, Op(x, dsl::Where::current())});
   } else if (importer.opset < 13) {
     // Before opset 13 the axis splits the shape into [rows, columns], normalized along columns.
-    const int64_t rows = element_count(dsl::Shape(in.begin(), in.begin() + axis));
+    const int64_t rows = std::max<int64_t>(element_count(dsl::Shape(in.begin(), in.begin() + axis)), 1);
     dsl::Tensor y = Op(dsl::reshape(x, {rows, element_count(in) / rows}), dsl::Where::current());
     importer.define_output(node, 0, {std::nullopt, dsl::reshape(y, in)});
   } else {

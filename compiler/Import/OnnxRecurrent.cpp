@@ -130,8 +130,8 @@ void import_recurrent(Importer &importer, const onnx::NodeProto &node) {
                             ", got " + shape_string(x.shape()));
   const int64_t steps = x.shape()[batchMajor ? 1 : 0], batch = x.shape()[batchMajor ? 0 : 1], features = x.shape()[2];
   const int64_t hidden = importer.int_attribute(node, "hidden_size", 0);
-  if (hidden <= 0)
-    importer.fail(node, "needs a positive hidden_size attribute");
+  if (hidden <= 0 || hidden > (int64_t(1) << 24))
+    importer.fail(node, "needs a positive hidden_size attribute, got " + std::to_string(hidden));
   const int64_t rows = cell.gates * hidden;
   const Constant &w = importer.constant_input(node, 1, "W");
   const Constant &r = importer.constant_input(node, 2, "R");

@@ -42,7 +42,7 @@ class Attention {
 public:
   /// `units` is the additive score's hidden width; the Luong scores take none (pass 0).
   Attention(Model &model, std::string name, AttentionScore score, int64_t units = 0,
-            std::source_location where = std::source_location::current());
+            Where where = Where::current());
 
   /// Precomputes the keys of `values` [S, B, D]. With `lengths` (int32 [B], each in [1, S]),
   /// positions at and past each example's length get no attention.
@@ -55,7 +55,7 @@ private:
   std::string name_;
   AttentionScore score_;
   int64_t units_;
-  std::source_location where_;
+  Where where_;
   Tensor query_weight_, score_weight_;
   std::optional<Dense> key_;
 };

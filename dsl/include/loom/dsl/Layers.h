@@ -23,9 +23,9 @@ struct DenseOptions {
 class Dense {
 public:
   Dense(Model &model, std::string name, int64_t units,
-        std::source_location where = std::source_location::current());
+        Where where = Where::current());
   Dense(Model &model, std::string name, int64_t units, DenseOptions options,
-        std::source_location where = std::source_location::current());
+        Where where = Where::current());
   Tensor operator()(const Tensor &x);
 
 private:
@@ -33,7 +33,7 @@ private:
   std::string name_;
   int64_t units_;
   DenseOptions options_;
-  std::source_location where_;
+  Where where_;
   Tensor weight_, bias_;
 };
 
@@ -52,14 +52,14 @@ private:
 class Embedding {
 public:
   Embedding(Model &model, std::string name, int64_t vocabulary, int64_t features,
-            std::source_location where = std::source_location::current());
+            Where where = Where::current());
   Tensor operator()(const Tensor &ids);
 
 private:
   Model &model_;
   std::string name_;
   int64_t vocabulary_, features_;
-  std::source_location where_;
+  Where where_;
   Tensor table_;
 };
 
@@ -123,7 +123,7 @@ public:
 
 protected:
   RecurrentLayer(Model &model, std::string name, std::string kind, int64_t gates, int64_t units,
-                 int64_t states, RecurrentOptions options, std::source_location where);
+                 int64_t states, RecurrentOptions options, Where where);
 
   struct Parameters {
     Tensor w_ih, w_hh, b_ih, b_hh;
@@ -141,7 +141,7 @@ protected:
   std::string name_, kind_;
   int64_t gates_, units_, states_;
   RecurrentOptions options_;
-  std::source_location where_;
+  Where where_;
 
 private:
   std::optional<Parameters> parameters_;
@@ -154,9 +154,9 @@ private:
 class SimpleRNN : public RecurrentLayer {
 public:
   SimpleRNN(Model &model, std::string name, int64_t units, Returns returns = Returns::LastState,
-            std::source_location where = std::source_location::current());
+            Where where = Where::current());
   SimpleRNN(Model &model, std::string name, int64_t units, RecurrentOptions options,
-            std::source_location where = std::source_location::current());
+            Where where = Where::current());
 
 private:
   std::vector<Tensor> cell(const Parameters &p, const std::vector<Tensor> &state, const Tensor &x_t) override;
@@ -167,9 +167,9 @@ private:
 class LSTM : public RecurrentLayer {
 public:
   LSTM(Model &model, std::string name, int64_t units, Returns returns = Returns::LastState,
-       std::source_location where = std::source_location::current());
+       Where where = Where::current());
   LSTM(Model &model, std::string name, int64_t units, RecurrentOptions options,
-       std::source_location where = std::source_location::current());
+       Where where = Where::current());
 
 private:
   std::vector<Tensor> cell(const Parameters &p, const std::vector<Tensor> &state, const Tensor &x_t) override;
@@ -180,9 +180,9 @@ private:
 class GRU : public RecurrentLayer {
 public:
   GRU(Model &model, std::string name, int64_t units, Returns returns = Returns::LastState,
-      std::source_location where = std::source_location::current());
+      Where where = Where::current());
   GRU(Model &model, std::string name, int64_t units, RecurrentOptions options,
-      std::source_location where = std::source_location::current());
+      Where where = Where::current());
 
 private:
   std::vector<Tensor> cell(const Parameters &p, const std::vector<Tensor> &state, const Tensor &x_t) override;
@@ -202,7 +202,7 @@ Tensor mergeDirections(const Tensor &forward, const Tensor &backward, Merge merg
 template <typename Layer> class Bidirectional {
 public:
   Bidirectional(Model &model, std::string name, int64_t units, Merge merge = Merge::Concat,
-                RecurrentOptions options = {}, std::source_location where = std::source_location::current())
+                RecurrentOptions options = {}, Where where = Where::current())
       : forward_(model, name + ".forward", units, options, where),
         backward_(model, name + ".backward", units, reversed(options), where), merge_(merge),
         returns_(options.returns) {}
@@ -229,7 +229,7 @@ private:
 template <typename Layer> class Stacked {
 public:
   Stacked(Model &model, std::string name, int64_t units, int64_t layers, double dropout_rate = 0.0,
-          RecurrentOptions options = {}, std::source_location where = std::source_location::current())
+          RecurrentOptions options = {}, Where where = Where::current())
       : returns_(options.returns), dropout_(dropout_rate) {
     Model::LayerScope scope(model, name, "Stacked", where);
     model.require(layers >= 1, "needs at least one layer, got " + std::to_string(layers));

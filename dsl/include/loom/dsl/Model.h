@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <source_location>
+#include "loom/dsl/Where.h"
 #include <stdexcept>
 #include <string>
 #include <variant>
@@ -124,32 +124,32 @@ public:
 
   /// A float input with a static shape, fed by the caller of the generated class.
   Tensor input(const std::string &name, Shape shape,
-               std::source_location where = std::source_location::current());
+               Where where = Where::current());
   /// An int32 input (class labels, token ids).
   Tensor integer_input(const std::string &name, Shape shape,
-                       std::source_location where = std::source_location::current());
+                       Where where = Where::current());
   /// A trainable parameter, saved in the model's parameter file under `name`.
   Tensor parameter(const std::string &name, Shape shape, Initializer init,
-                   std::source_location where = std::source_location::current());
+                   Where where = Where::current());
   /// A tensor filled with one value.
   Tensor constant(Shape shape, float value,
-                  std::source_location where = std::source_location::current());
+                  Where where = Where::current());
   /// A tensor with the given values, row-major (one per element).
   Tensor constant(Shape shape, const std::vector<float> &values,
-                  std::source_location where = std::source_location::current());
+                  Where where = Where::current());
   /// An int32 tensor filled with one value (a start symbol for every example, say).
   Tensor integer_constant(Shape shape, int32_t value,
-                          std::source_location where = std::source_location::current());
+                          Where where = Where::current());
 
   void output(const std::string &name, const Tensor &value,
-              std::source_location where = std::source_location::current());
+              Where where = Where::current());
   /// The scalar that training minimizes with `optimizer`; train_step() returns it.
   void minimize(const Tensor &loss, Optimizer optimizer, ClipByGlobalNorm clip = {},
-                std::source_location where = std::source_location::current());
+                Where where = Where::current());
 
   /// Declares this model a shape variant of `family` (for example a batch-1 sampler of a model
   /// trained in batches): the two read and write each other's parameter files.
-  void variant_of(const std::string &family, std::source_location where = std::source_location::current());
+  void variant_of(const std::string &family, Where where = Where::current());
 
   /// The training random stream's state [seed, step] (int32), which the generated class owns:
   /// seeded by its constructor or initialize_parameters(seed), advanced by every train_step().
@@ -167,7 +167,7 @@ public:
   /// Scope for the layer whose ops are being recorded: names the layer in errors and locations.
   class LayerScope {
   public:
-    LayerScope(Model &model, std::string layer, std::string kind, std::source_location where);
+    LayerScope(Model &model, std::string layer, std::string kind, Where where);
     ~LayerScope();
     LayerScope(const LayerScope &) = delete;
     LayerScope &operator=(const LayerScope &) = delete;
@@ -175,7 +175,7 @@ public:
   private:
     Model &model_;
     std::string saved_layer_, saved_kind_;
-    std::source_location saved_where_;
+    Where saved_where_;
   };
 
   /// Throws ModelError: "<file>:<line>: <kind> '<layer>': <message>".
@@ -195,14 +195,12 @@ private:
   bool has_loss_ = false;
   int64_t random_streams_ = 0;
   std::string layer_, kind_;
-  std::source_location where_;
+  Where where_;
 };
 
 //===----------------------------------------------------------------------===//
 // Ops: thin functions over single loom ops, for custom layers and heads
 //===----------------------------------------------------------------------===//
-
-using Where = std::source_location;
 
 Tensor matmul(const Tensor &lhs, const Tensor &rhs, bool transpose_lhs = false,
               bool transpose_rhs = false, Where where = Where::current());
