@@ -519,6 +519,12 @@ FailureOr<Types> ReshapeOp::inferResultTypes() {
 OpFoldResult ReshapeOp::fold(ArrayRef<Attribute>) {
   if (input().getType() == getType())
     return input();
+  // A reshape of a reshape reads the first one's input (imported models chain them: an ONNX
+  // Unsqueeze after a recurrent layer, then a Squeeze).
+  if (auto inner = input().getDefiningOp<ReshapeOp>()) {
+    inputMutable().assign(inner.input());
+    return inner.input().getType() == getType() ? inner.input() : Value(getResult());
+  }
   return {};
 }
 

@@ -49,6 +49,22 @@ func @whole_slice_and_same_reshape(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
 
 // -----
 
+// A chain of reshapes is one reshape of the first input, or none when it ends in its shape.
+// CHECK-LABEL: func @reshape_chains
+// CHECK-SAME: (%[[X:.*]]: tensor<6x4xf32>)
+func @reshape_chains(%x: tensor<6x4xf32>) -> (tensor<6x4xf32>, tensor<24xf32>) {
+  // CHECK: %[[FLAT:.*]] = loom.reshape %[[X]] : (tensor<6x4xf32>) -> tensor<24xf32>
+  // CHECK-NOT: loom.reshape
+  // CHECK: return %[[X]], %[[FLAT]]
+  %a = loom.reshape %x : (tensor<6x4xf32>) -> tensor<6x1x4xf32>
+  %b = loom.reshape %a : (tensor<6x1x4xf32>) -> tensor<6x4xf32>
+  %c = loom.reshape %a : (tensor<6x1x4xf32>) -> tensor<2x3x4xf32>
+  %d = loom.reshape %c : (tensor<2x3x4xf32>) -> tensor<24xf32>
+  return %b, %d : tensor<6x4xf32>, tensor<24xf32>
+}
+
+// -----
+
 // A per-step output nobody reads is dropped from the scan and its yield.
 // CHECK-LABEL: func @unused_scan_output
 // CHECK: %[[H:.*]] = loom.scan carry(%{{.*}} : tensor<2x3xf32>) over(%{{.*}} : tensor<5x2x3xf32>) -> (tensor<2x3xf32>), (tensor<5x2x3xf32>)
