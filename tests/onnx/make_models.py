@@ -223,6 +223,53 @@ def error_models(directory):
                            "g", [sequence], [y], initializer=[w, r]),
          directory / "wrong_width.onnx", check=False)
 
+    def refused(name, nodes, inputs=(x,), initializers=()):
+        save(helper.make_graph(nodes, "g", list(inputs), [y], initializer=list(initializers)), directory / f"{name}.onnx",
+             check=False)
+
+    def constant(name, values, element=np.int64):
+        return numpy_helper.from_array(np.array(values, dtype=element), name)
+
+    lstm_input = [sequence]
+    refused("rnn_sigmoid", [helper.make_node("RNN", ["s", "Wr", "Rr"], ["y"], name="rnn1", hidden_size=2,
+                                             activations=["Sigmoid"])], lstm_input,
+            [numpy_helper.from_array(np.zeros((1, 2, 3), np.float32), "Wr"),
+             numpy_helper.from_array(np.zeros((1, 2, 2), np.float32), "Rr")])
+    refused("input_forget", [helper.make_node("LSTM", ["s", "W", "R"], ["y"], name="coupled", hidden_size=2,
+                                              input_forget=1)], lstm_input, [w, r])
+    refused("direction", [helper.make_node("LSTM", ["s", "W", "R"], ["y"], name="sideways", hidden_size=2,
+                                           direction="sideways")], lstm_input, [w, r])
+    refused("no_hidden_size", [helper.make_node("LSTM", ["s", "W", "R"], ["y"], name="unsized")], lstm_input, [w, r])
+    refused("computed_weights", [helper.make_node("LSTM", ["s", "w_in", "R"], ["y"], name="fed", hidden_size=2)],
+            [sequence, value_info("w_in", TensorProto.FLOAT, [1, 8, 3])], [r])
+    refused("lengths_shape", [helper.make_node("LSTM", ["s", "W", "R", "", "lens"], ["y"], name="lengths", hidden_size=2)],
+            [sequence, value_info("lens", TensorProto.INT32, [3])], [w, r])
+    refused("reshape_size", [helper.make_node("Reshape", ["x", "to"], ["y"], name="resize")], initializers=[constant("to", [4, 2])])
+    refused("reshape_two_unknown", [helper.make_node("Reshape", ["x", "to"], ["y"], name="unknowns")],
+            initializers=[constant("to", [-1, -1])])
+    refused("squeeze_size", [helper.make_node("Squeeze", ["x", "axes"], ["y"], name="squeeze0")],
+            initializers=[constant("axes", [0])])
+    refused("concat_ranks", [helper.make_node("Concat", ["x", "v"], ["y"], name="join", axis=0)],
+            initializers=[constant("v", [1.0, 2.0, 3.0], np.float32)])
+    refused("cast_to_integers", [helper.make_node("Cast", ["x"], ["y"], name="to_int", to=TensorProto.INT64)])
+    refused("gather_axis", [helper.make_node("Gather", ["x", "ids"], ["y"], name="columns", axis=1)],
+            [x, value_info("ids", TensorProto.INT64, [2])])
+    refused("transpose_perm", [helper.make_node("Transpose", ["x"], ["y"], name="flip", perm=[0, 0])])
+    refused("broadcast", [helper.make_node("Add", ["x", "v"], ["y"], name="plus")],
+            initializers=[numpy_helper.from_array(np.ones(4, np.float32), "v")])
+    refused("slice_step", [helper.make_node("Slice", ["x", "starts", "ends", "axes", "steps"], ["y"], name="still")],
+            initializers=[constant("starts", [0]), constant("ends", [2]), constant("axes", [1]), constant("steps", [0])])
+    refused("bool_input", [helper.make_node("Identity", ["flags"], ["y"], name="same")],
+            [value_info("flags", TensorProto.BOOL, [2])])
+    refused("integer_arithmetic", [helper.make_node("Add", ["i", "j"], ["y"], name="sum")],
+            [value_info("i", TensorProto.INT64, [2]), value_info("j", TensorProto.INT64, [2])])
+    refused("other_domain", [helper.make_node("FusedGemm", ["x"], ["y"], name="fused", domain="com.microsoft")])
+    refused("undefined_output", [helper.make_node("Relu", ["x"], ["z"], name="relu1")])
+    refused("matmul_sizes", [helper.make_node("MatMul", ["x", "m"], ["y"], name="product")],
+            initializers=[numpy_helper.from_array(np.ones((4, 5), np.float32), "m")])
+    refused("fold_too_large", [helper.make_node("ConstantOfShape", ["size"], ["y"], name="huge")],
+            initializers=[constant("size", [1 << 20, 1 << 10])])
+
     external = numpy_helper.from_array(np.ones((2, 3), dtype=np.float32), "k")
     external.ClearField("raw_data")
     external.data_location = TensorProto.EXTERNAL

@@ -21,17 +21,12 @@ using ::testing::HasSubstr;
 
 const std::string kDirectory = LOOM_PYTORCH_REFERENCE_DIR;
 
-const nlohmann::json &reference(const std::string &model) {
-  static const nlohmann::json all =
-      loom::testing::read_json_file(kDirectory + "/reference.json", "the test pytorch.MakeReference");
-  return all.at(model);
-}
-
 /// Loads the exported weights into a `Model`, fills its one input as PyTorch's was, runs forward()
 /// and compares `output` with PyTorch's. The reference's key and the parameter file are the model's name.
 template <typename Model, typename Input, typename Output>
 void expectMatchesPyTorch(std::span<Input> (Model::*input)(), std::span<const Output> (Model::*output)() const) {
-  const nlohmann::json &ref = reference(Model::kName);
+  const nlohmann::json &ref =
+      loom::testing::json_file(kDirectory + "/reference.json", "the test pytorch.MakeReference").at(Model::kName);
   ASSERT_EQ(ref["inputs"].size(), 1u);
   Model model;
   model.load_parameters(kDirectory + "/" + Model::kName + ".params");

@@ -7,18 +7,24 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <span>
 #include <stdexcept>
 #include <string>
 
 namespace loom::testing {
 
-/// The JSON document in `path`; the error names `writer`, what writes the file.
-inline nlohmann::json read_json_file(const std::string &path, const std::string &writer) {
-  std::ifstream file(path);
-  if (!file)
-    throw std::runtime_error("no " + path + ": " + writer + " writes it");
-  return nlohmann::json::parse(file);
+/// The JSON document in `path`, read once per process; the error names `writer`, what writes the file.
+inline const nlohmann::json &json_file(const std::string &path, const std::string &writer) {
+  static std::map<std::string, nlohmann::json> documents;
+  auto found = documents.find(path);
+  if (found == documents.end()) {
+    std::ifstream file(path);
+    if (!file)
+      throw std::runtime_error("no " + path + ": " + writer + " writes it");
+    found = documents.emplace(path, nlohmann::json::parse(file)).first;
+  }
+  return found->second;
 }
 
 /// Copies `values` into `destination`, converted to T; throws when the counts differ.
