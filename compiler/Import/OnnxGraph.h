@@ -63,6 +63,10 @@ public:
   bool has_input(const onnx::NodeProto &node, int index) const;
   /// An input whose values must be known at import time (a shape, axes); `what` names it.
   const Constant &constant_input(const onnx::NodeProto &node, int index, const std::string &what) const;
+  /// The same, refused unless its values are integers (sizes, axes, indices).
+  const std::vector<int64_t> &integer_input(const onnx::NodeProto &node, int index, const std::string &what) const;
+  /// The same, refused unless its values are floats (weights).
+  const Constant &float_input(const onnx::NodeProto &node, int index, const std::string &what) const;
   /// An input as a tensor of the model: a float initializer becomes a parameter of that name,
   /// another constant a constant of the model.
   dsl::Tensor tensor_input(const onnx::NodeProto &node, int index);

@@ -173,6 +173,21 @@ const Constant &Importer::constant_input(const onnx::NodeProto &node, int index,
   return *v.constant;
 }
 
+const std::vector<int64_t> &Importer::integer_input(const onnx::NodeProto &node, int index,
+                                                    const std::string &what) const {
+  const Constant &c = constant_input(node, index, what);
+  if (!c.integer)
+    fail(node, what + " (input " + std::to_string(index) + ") must hold integers");
+  return c.integers;
+}
+
+const Constant &Importer::float_input(const onnx::NodeProto &node, int index, const std::string &what) const {
+  const Constant &c = constant_input(node, index, what);
+  if (c.integer)
+    fail(node, what + " (input " + std::to_string(index) + ") must hold floats");
+  return c;
+}
+
 dsl::Tensor Importer::tensor_input(const onnx::NodeProto &node, int index) {
   const Value &v = input(node, index);
   return v.tensor ? *v.tensor : tensor_of(*v.constant, node);

@@ -111,8 +111,7 @@ std::vector<int64_t> axesOf(Importer &importer, const Node &node, int64_t sinceO
     return importer.ints_attribute(node, "axes");
   if (!importer.has_input(node, index))
     return {};
-  const Constant &axes = importer.constant_input(node, index, "axes");
-  return axes.integers;
+  return importer.integer_input(node, index, "axes");
 }
 
 /// Defines output 0 as `shape`'s reshape of input 0: folded for a constant, a reshape otherwise.
@@ -160,8 +159,7 @@ void shape(Importer &importer, const Node &node) {
 }
 
 void constantOfShape(Importer &importer, const Node &node) {
-  const Constant &sizes = importer.constant_input(node, 0, "shape");
-  const dsl::Shape shape(sizes.integers.begin(), sizes.integers.end());
+  const std::vector<int64_t> &shape = importer.integer_input(node, 0, "shape");
   Constant fill = Constant::of_floats({1}, {0.0f});
   if (const onnx::AttributeProto *value = importer.attribute(node, "value"))
     fill = read_tensor(value->t(), "node '" + node.name() + "' (ConstantOfShape)");
@@ -199,20 +197,20 @@ void cast(Importer &importer, const Node &node) {
 
 void reshape(Importer &importer, const Node &node) {
   const dsl::Shape &in = importer.input(node, 0).shape();
-  const Constant &requested = importer.constant_input(node, 1, "shape");
+  const std::vector<int64_t> &requested = importer.integer_input(node, 1, "shape");
   const bool allowZero = importer.int_attribute(node, "allowzero", 0) != 0;
   dsl::Shape out;
   int64_t inferred = -1;
-  for (size_t d = 0; d < requested.integers.size(); ++d) {
-    int64_t size = requested.integers[d];
+  for (size_t d = 0; d < requested.size(); ++d) {
+    int64_t size = requested[d];
     if (size == 0 && !allowZero) {
       if (d >= in.size())
-        importer.fail(node, "shape " + shape_string(requested.integers) + " copies axis " + std::to_string(d) +
+        importer.fail(node, "shape " + shape_string(requested) + " copies axis " + std::to_string(d) +
                                 " of " + shape_string(in) + ", which has no such axis");
       size = in[d];
     } else if (size == -1) {
       if (inferred >= 0)
-        importer.fail(node, "shape " + shape_string(requested.integers) + " has more than one -1");
+        importer.fail(node, "shape " + shape_string(requested) + " has more than one -1");
       inferred = int64_t(d);
       size = 1;
     }
@@ -221,7 +219,7 @@ void reshape(Importer &importer, const Node &node) {
   if (inferred >= 0) {
     const int64_t rest = element_count(out);
     if (rest == 0 || element_count(in) % rest != 0)
-      importer.fail(node, "cannot reshape " + shape_string(in) + " to " + shape_string(requested.integers));
+      importer.fail(node, "cannot reshape " + shape_string(in) + " to " + shape_string(requested));
     out[size_t(inferred)] = element_count(in) / rest;
   }
   defineReshaped(importer, node, out);
@@ -265,8 +263,7 @@ void squeeze(Importer &importer, const Node &node) {
 
 void expand(Importer &importer, const Node &node) {
   const Value &x = importer.input(node, 0);
-  const Constant &sizes = importer.constant_input(node, 1, "shape");
-  const dsl::Shape shape = broadcastShape(importer, node, x.shape(), dsl::Shape(sizes.integers.begin(), sizes.integers.end()));
+  const dsl::Shape shape = broadcastShape(importer, node, x.shape(), importer.integer_input(node, 1, "shape"));
   if (x.constant)
     importer.define_output(node, 0, {broadcastConstant(*x.constant, shape), std::nullopt});
   else
@@ -368,12 +365,12 @@ void slice(Importer &importer, const Node &node) {
     ends = importer.ints_attribute(node, "ends");
     axes = importer.ints_attribute(node, "axes");
   } else {
-    starts = importer.constant_input(node, 1, "starts").integers;
-    ends = importer.constant_input(node, 2, "ends").integers;
+    starts = importer.integer_input(node, 1, "starts");
+    ends = importer.integer_input(node, 2, "ends");
     if (importer.has_input(node, 3))
-      axes = importer.constant_input(node, 3, "axes").integers;
+      axes = importer.integer_input(node, 3, "axes");
     if (importer.has_input(node, 4))
-      steps = importer.constant_input(node, 4, "steps").integers;
+      steps = importer.integer_input(node, 4, "steps");
   }
   if (axes.empty())
     for (size_t d = 0; d < starts.size(); ++d)

@@ -56,6 +56,9 @@ std::optional<dsl::Tensor> initialState(Importer &importer, const onnx::NodeProt
   if (!importer.has_input(node, index))
     return std::nullopt;
   const Value &value = importer.input(node, index);
+  if (value.integer())
+    importer.fail(node, "input " + std::to_string(index) + " (" + (index == 5 ? "initial_h" : "initial_c") +
+                            ") must hold floats");
   if (value.shape() != expected)
     importer.fail(node, "input " + std::to_string(index) + " (" + (index == 5 ? "initial_h" : "initial_c") +
                             ") has shape " + shape_string(value.shape()) + ", expected " + shape_string(expected));
@@ -98,7 +101,7 @@ void import_recurrent(Importer &importer, const onnx::NodeProto &node) {
   if (importer.attribute(node, "activation_alpha") || importer.attribute(node, "activation_beta"))
     importer.fail(node, "activation_alpha and activation_beta are not supported");
   if (op == "LSTM" && importer.has_input(node, 7)) {
-    const Constant &peepholes = importer.constant_input(node, 7, "P (peepholes)");
+    const Constant &peepholes = importer.float_input(node, 7, "P (peepholes)");
     if (std::any_of(peepholes.floats.begin(), peepholes.floats.end(), [](float v) { return v != 0.0f; }))
       importer.fail(node, "peephole connections (input P) are not supported");
   }
@@ -133,8 +136,8 @@ void import_recurrent(Importer &importer, const onnx::NodeProto &node) {
   if (hidden <= 0 || hidden > (int64_t(1) << 24))
     importer.fail(node, "needs a positive hidden_size attribute, got " + std::to_string(hidden));
   const int64_t rows = cell.gates * hidden;
-  const Constant &w = importer.constant_input(node, 1, "W");
-  const Constant &r = importer.constant_input(node, 2, "R");
+  const Constant &w = importer.float_input(node, 1, "W");
+  const Constant &r = importer.float_input(node, 2, "R");
   if (w.shape != dsl::Shape{directions, rows, features})
     importer.fail(node, "W has shape " + shape_string(w.shape) + ", expected " +
                             shape_string({directions, rows, features}) + " for X " + shape_string(x.shape()));
@@ -142,7 +145,7 @@ void import_recurrent(Importer &importer, const onnx::NodeProto &node) {
     importer.fail(node, "R has shape " + shape_string(r.shape) + ", expected " + shape_string({directions, rows, hidden}));
   std::optional<Constant> b;
   if (importer.has_input(node, 3)) {
-    b = importer.constant_input(node, 3, "B");
+    b = importer.float_input(node, 3, "B");
     if (b->shape != dsl::Shape{directions, 2 * rows})
       importer.fail(node, "B has shape " + shape_string(b->shape) + ", expected " + shape_string({directions, 2 * rows}));
   }

@@ -160,6 +160,10 @@ void emit(LoadedModel &loaded, const Options &options) {
                      "--no-passes to compile it as it is");
   if (!options.noPasses)
     runPipeline(loaded.module, options);
+  // Kernels compile in forked workers: no other thread may exist when they fork, or one inside
+  // malloc at that moment leaves the worker's allocator locked for good (seen as a rare hang of
+  // the sanitizer build). This stops the context's thread pool, which only the passes use.
+  loaded.module.getContext()->disableMultithreading();
   if (options.emit == Emit::IR) {
     std::string text;
     llvm::raw_string_ostream stream(text);

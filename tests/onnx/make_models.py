@@ -242,6 +242,10 @@ def error_models(directory):
     refused("no_hidden_size", [helper.make_node("LSTM", ["s", "W", "R"], ["y"], name="unsized")], lstm_input, [w, r])
     refused("computed_weights", [helper.make_node("LSTM", ["s", "w_in", "R"], ["y"], name="fed", hidden_size=2)],
             [sequence, value_info("w_in", TensorProto.FLOAT, [1, 8, 3])], [r])
+    refused("integer_weights", [helper.make_node("LSTM", ["s", "Wi", "R"], ["y"], name="counted", hidden_size=2)],
+            lstm_input, [constant("Wi", np.zeros((1, 8, 3))), r])
+    refused("float_shape", [helper.make_node("Reshape", ["x", "to"], ["y"], name="fractional")],
+            initializers=[constant("to", [3.0, 2.0], np.float32)])
     refused("lengths_shape", [helper.make_node("LSTM", ["s", "W", "R", "", "lens"], ["y"], name="lengths", hidden_size=2)],
             [sequence, value_info("lens", TensorProto.INT32, [3])], [w, r])
     refused("reshape_size", [helper.make_node("Reshape", ["x", "to"], ["y"], name="resize")], initializers=[constant("to", [4, 2])])

@@ -147,6 +147,7 @@ INSTANTIATE_TEST_SUITE_P(
         Refusal{"cast_to_integers.onnx", "node 'to_int' (Cast): casts a tensor of the model from floats to integers"},
         Refusal{"gather_axis.onnx", "node 'columns' (Gather): gathers with indices computed from the model's inputs "
                                     "only rows of a float table [V, E] (axis 0), got data [2, 3] along axis 1"},
+        Refusal{"float_shape.onnx", "node 'fractional' (Reshape): shape (input 1) must hold integers"},
         Refusal{"reshape_size.onnx", "node 'resize' (Reshape): cannot reshape [2, 3] to [4, 2]"},
         Refusal{"reshape_two_unknown.onnx", "node 'unknowns' (Reshape): shape [-1, -1] has more than one -1"},
         Refusal{"squeeze_size.onnx", "node 'squeeze0' (Squeeze): cannot squeeze axis 0 of [2, 3]: its size is not 1"},
@@ -166,6 +167,7 @@ INSTANTIATE_TEST_SUITE_P(
                                     "there)"},
         Refusal{"computed_weights.onnx", "node 'fed' (LSTM): W (input 1) must be known when the model is compiled (an "
                                          "initializer or a constant), but it is computed from the model's inputs"},
+        Refusal{"integer_weights.onnx", "node 'counted' (LSTM): W (input 1) must hold floats"},
         Refusal{"lengths_shape.onnx", "node 'lengths' (LSTM): sequence_lens must be integers [1], got [3]"},
         Refusal{"wrong_width.onnx", "node 'wrong_width' (LSTM): W has shape [1, 8, 3], expected [1, 12, 3] for X "
                                     "[4, 1, 3]"},
