@@ -40,8 +40,6 @@ struct Value {
 
 /// "[2, 3]".
 std::string shape_string(const dsl::Shape &shape);
-/// Product of the sizes.
-int64_t element_count(const dsl::Shape &shape);
 /// `axis` in [-rank, rank) as an index in [0, rank); throws OnnxError naming `what` otherwise.
 int64_t normalize_axis(int64_t axis, int64_t rank, const std::string &what);
 
@@ -105,6 +103,8 @@ Constant read_tensor(const onnx::TensorProto &tensor, const std::string &what);
 
 /// Loom's name for an ONNX name: [A-Za-z0-9_.] kept, anything else '_', no leading digit or dot.
 std::string loom_name(const std::string &onnx_name, bool identifier);
+/// loom_name's, with "_2", "_3", ... until it is not in `taken`, to which it is added.
+std::string unique_name(const std::string &onnx_name, bool identifier, std::set<std::string> &taken);
 
 /// Converts one node into values of the graph.
 using Converter = void (*)(Importer &importer, const onnx::NodeProto &node);

@@ -31,14 +31,6 @@ Constant Constant::of_floats(dsl::Shape shape, std::vector<float> values) {
 
 std::string shape_string(const dsl::Shape &shape) { return dsl::to_string(shape); }
 
-int64_t element_count(const dsl::Shape &shape) {
-  int64_t count = 1;
-  for (int64_t size : shape)
-    if (size < 0 || __builtin_mul_overflow(count, size, &count))
-      throw OnnxError("shape " + shape_string(shape) + " has a negative size or too many elements");
-  return count;
-}
-
 int64_t normalize_axis(int64_t axis, int64_t rank, const std::string &what) {
   if (axis < -rank || axis >= std::max<int64_t>(rank, 1))
     throw OnnxError(what + " " + std::to_string(axis) + " is out of range for rank " + std::to_string(rank));
@@ -57,6 +49,15 @@ std::string loom_name(const std::string &onnx_name, bool identifier) {
     name.pop_back();
   if (name.empty() || std::isdigit(static_cast<unsigned char>(name.front())))
     name = "_" + name;
+  return name;
+}
+
+std::string unique_name(const std::string &onnx_name, bool identifier, std::set<std::string> &taken) {
+  const std::string base = loom_name(onnx_name, identifier);
+  std::string name = base;
+  for (int suffix = 2; taken.count(name); ++suffix)
+    name = base + "_" + std::to_string(suffix);
+  taken.insert(name);
   return name;
 }
 
@@ -88,7 +89,7 @@ Constant read_tensor(const onnx::TensorProto &tensor, const std::string &what) {
                            "with its tensors inside (onnx.save_model(..., save_as_external_data=False))");
   Constant c;
   c.shape.assign(tensor.dims().begin(), tensor.dims().end());
-  const int64_t count = element_count(c.shape); // refuses negative sizes
+  const int64_t count = element_count(c.shape); // a loom::Error for negative sizes
   const bool raw = tensor.has_raw_data();
   switch (tensor.data_type()) {
   case kFloat:
@@ -207,10 +208,7 @@ dsl::Tensor Importer::tensor_of(const Constant &constant, const onnx::NodeProto 
   auto found = parameters_.find(constant.initializer);
   if (found != parameters_.end())
     return found->second;
-  std::string name = loom_name(constant.initializer, /*identifier=*/false);
-  for (int suffix = 2; layer_names_.count(name); ++suffix)
-    name = loom_name(constant.initializer, false) + "_" + std::to_string(suffix);
-  layer_names_.insert(name);
+  const std::string name = unique_name(constant.initializer, /*identifier=*/false, layer_names_);
   dsl::Tensor tensor = parameter(name, constant.shape, constant.floats);
   parameters_.emplace(constant.initializer, tensor);
   return tensor;
@@ -265,12 +263,7 @@ void Importer::add_weight(const std::string &name, const dsl::Shape &shape, std:
 }
 
 std::string Importer::layer_name(const onnx::NodeProto &node) {
-  std::string base = node.name().empty() ? node.op_type() : node.name();
-  std::string name = loom_name(base, /*identifier=*/false);
-  for (int suffix = 2; layer_names_.count(name); ++suffix)
-    name = loom_name(base, false) + "_" + std::to_string(suffix);
-  layer_names_.insert(name);
-  return name;
+  return unique_name(node.name().empty() ? node.op_type() : node.name(), /*identifier=*/false, layer_names_);
 }
 
 void Importer::fail(const onnx::NodeProto &node, const std::string &message) const {
@@ -336,15 +329,6 @@ dsl::Shape inputShape(const onnx::ValueInfoProto &input, const OnnxOptions &opti
   return sizes;
 }
 
-std::string uniqueIdentifier(const std::string &onnx_name, std::set<std::string> &taken) {
-  std::string name = loom_name(onnx_name, /*identifier=*/true);
-  const std::string base = name;
-  for (int suffix = 2; taken.count(name); ++suffix)
-    name = base + "_" + std::to_string(suffix);
-  taken.insert(name);
-  return name;
-}
-
 OnnxImport importGraph(const std::string &path, dsl::Model &model, const OnnxOptions &options) {
   const onnx::ModelProto proto = readModel(path);
   const onnx::GraphProto &graph = proto.graph();
@@ -373,7 +357,7 @@ OnnxImport importGraph(const std::string &path, dsl::Model &model, const OnnxOpt
     if (!input.type().has_tensor_type())
       throw OnnxError("input '" + input.name() + "' is not a tensor; Loom imports tensor inputs");
     const dsl::Shape shape = inputShape(input, options);
-    const std::string name = uniqueIdentifier(input.name(), inputNames);
+    const std::string name = unique_name(input.name(), /*identifier=*/true, inputNames);
     const int type = input.type().tensor_type().elem_type();
     dsl::Tensor tensor;
     if (type == kFloat || type == kDouble)
@@ -403,7 +387,7 @@ OnnxImport importGraph(const std::string &path, dsl::Model &model, const OnnxOpt
 
   for (const onnx::ValueInfoProto &output : graph.output()) {
     const Value &value = importer.value(output.name());
-    const std::string name = uniqueIdentifier(output.name(), outputNames);
+    const std::string name = unique_name(output.name(), /*identifier=*/true, outputNames);
     onnx::NodeProto none;
     none.set_name(output.name());
     none.set_op_type("output");

@@ -38,7 +38,8 @@ struct OnnxImport {
 };
 
 /// Records the ONNX model in `path` into `model`. The operators Loom imports are listed by
-/// kOnnxOperators; any other one is refused with an OnnxError naming it and its node. Float
+/// kOnnxOperators; any other one is refused with an OnnxError naming it and its node (every
+/// refusal is a loom::Error; a shape with a negative or overflowing size is one from the runtime). Float
 /// inputs become inputs, integer ones (token ids) int32 inputs; names that are not C++
 /// identifiers are made into ones ("input.1" -> "input_1").
 OnnxImport import_onnx(const std::string &path, dsl::Model &model, const OnnxOptions &options = {});
