@@ -106,7 +106,19 @@ struct Call {
 
 class Emitter {
 public:
-  Emitter(mlir::ModuleOp module, std::string model) : module_(module), model_(std::move(model)) {}
+  /// `schedules` replace Loom's for the kernels they name (those of other models are left out).
+  Emitter(mlir::ModuleOp module, std::string model, const std::vector<dsl::RegisteredSchedule> &schedules)
+      : module_(module), model_(std::move(model)) {
+    for (const dsl::RegisteredSchedule &custom : schedules) {
+      if (custom.model != model_)
+        continue;
+      auto [it, fresh] = schedules_.emplace(model_ + "_" + custom.kernel, custom);
+      if (!fresh)
+        throw std::runtime_error(scheduleSite(custom) + ": LOOM_SCHEDULE(" + model_ + ", " + custom.kernel +
+                                 ") schedules a kernel that " + scheduleSite(it->second) +
+                                 " schedules already; keep one of them");
+    }
+  }
 
   void plan() {
     collectModelInterface();
@@ -117,6 +129,7 @@ public:
       throw std::runtime_error("model '" + model_ + "' has no @forward function");
     if (auto train = module_.lookupSymbol<mlir::FuncOp>("train_step"))
       trainBody_ = planFunction(train, "train");
+    checkSchedulesUsed();
   }
 
   const std::vector<lower::KernelRequest> &kernels() const { return kernels_; }
@@ -129,6 +142,29 @@ private:
   mlir::ModuleOp module_;
   std::string model_;
   std::vector<lower::KernelRequest> kernels_;
+  std::map<std::string, dsl::RegisteredSchedule> schedules_; // by kernel function name
+  std::vector<std::string> schedulable_;                     // kernels lowered from ops, in order
+
+  static std::string scheduleSite(const dsl::RegisteredSchedule &custom) {
+    return std::filesystem::path(custom.where.file_name()).filename().string() + ":" +
+           std::to_string(custom.where.line());
+  }
+
+  /// A schedule for a kernel the model does not have is a mistake (a typo, or a kernel that a change
+  /// of the model renumbered), not something to ignore.
+  void checkSchedulesUsed() const {
+    for (const auto &[name, custom] : schedules_) {
+      if (llvm::is_contained(schedulable_, name))
+        continue;
+      std::string known;
+      for (const std::string &kernel : schedulable_)
+        known += (known.empty() ? "" : ", ") + kernel.substr(model_.size() + 1);
+      throw std::runtime_error(scheduleSite(custom) + ": LOOM_SCHEDULE(" + model_ + ", " + custom.kernel +
+                               "): model '" + model_ + "' has no kernel " + name +
+                               " that takes a schedule; those that do: " + known +
+                               " (--emit=schedule shows each one's Funcs and loops)");
+    }
+  }
   std::vector<Member> temporaries_;
   struct NamedTensor {
     std::string name;
@@ -349,6 +385,10 @@ private:
   void addKernel(const std::string &name, const std::vector<Value> &inputs,
                  const std::vector<Operation *> &ops, const std::vector<Value> &outputs,
                  const std::vector<PackedMatmul> &packed = {}) {
+    schedulable_.push_back(name);
+    std::optional<dsl::RegisteredSchedule> custom;
+    if (auto it = schedules_.find(name); it != schedules_.end())
+      custom = it->second;
     kernels_.push_back({name, [=](const Halide::Target &target) {
       llvm::DenseMap<Value, HalideTensor> env;
       std::vector<HalideTensor> funcs;
@@ -370,9 +410,11 @@ private:
         std::vector<HalideTensor> operands;
         for (Value operand : op->getOperands())
           operands.push_back(env.lookup(operand));
+        // Named by the op and its place in the kernel: the same on every target, for custom schedules.
+        const std::string funcName = op->getName().stripDialect().str() + "_" + std::to_string(funcs.size());
         std::vector<HalideTensor> results =
-            panels.count(op) ? conversion::lower_matmul_packed(op, operands[0], panels.at(op))
-                             : conversion::lower_op(op, operands);
+            panels.count(op) ? conversion::lower_matmul_packed(op, operands[0], panels.at(op), funcName)
+                             : conversion::lower_op(op, operands, funcName);
         for (auto [result, tensor] : llvm::zip(op->getResults(), results)) {
           env[result] = tensor;
           funcs.push_back(tensor);
@@ -391,9 +433,31 @@ private:
         outs.push_back({out, source.shape, source.type});
         outputFuncs.push_back(out);
       }
-      conversion::schedule_cpu(funcs, outs, target);
+      auto scheduleDefault = [=] { conversion::schedule_cpu(funcs, outs, target); };
+      if (custom)
+        applyCustomSchedule(*custom, target, outputFuncs, scheduleDefault);
+      else
+        scheduleDefault();
       return lower::Kernel{name, Halide::Pipeline(outputFuncs), arguments};
     }});
+    if (custom)
+      kernels_.back().schedule_site = scheduleSite(*custom);
+  }
+
+  /// Runs the model file's schedule of a kernel for `target`, naming the target in whatever it throws
+  /// (Halide checks most directives as they are given; the library names the kernel and the schedule).
+  static void applyCustomSchedule(const dsl::RegisteredSchedule &custom,
+                                  const Halide::Target &target, const std::vector<Halide::Func> &outputs,
+                                  std::function<void()> scheduleDefault) {
+    dsl::Kernel kernel(custom.kernel, target, outputs, std::move(scheduleDefault));
+    const std::string what = "its schedule for " + target.to_string() + ": ";
+    try {
+      custom.schedule(kernel);
+    } catch (const Halide::CompileError &error) {
+      throw std::runtime_error(what + "Halide rejected it: " + error.what());
+    } catch (const std::exception &error) {
+      throw std::runtime_error(what + error.what());
+    }
   }
 
   static void emitCall(std::ostream &out, const Call &call) {
@@ -971,8 +1035,9 @@ void Emitter::emitCheckpoints(std::ostringstream &s) const {
 
 } // namespace
 
-GeneratedModel generate_model(mlir::ModuleOp module, const std::string &model) {
-  Emitter emitter(module, model);
+GeneratedModel generate_model(mlir::ModuleOp module, const std::string &model,
+                              const std::vector<dsl::RegisteredSchedule> &schedules) {
+  Emitter emitter(module, model, schedules);
   emitter.plan();
   return {emitter.header(), emitter.source(), emitter.kernels()};
 }
@@ -980,8 +1045,9 @@ GeneratedModel generate_model(mlir::ModuleOp module, const std::string &model) {
 void emit_model_library(mlir::ModuleOp module, const std::string &model,
                         const std::vector<Halide::Target> &targets,
                         const std::filesystem::path &directory,
-                        const lower::LibraryOptions &options) {
-  GeneratedModel generated = generate_model(module, model);
+                        const lower::LibraryOptions &options,
+                        const std::vector<dsl::RegisteredSchedule> &schedules) {
+  GeneratedModel generated = generate_model(module, model, schedules);
   std::filesystem::create_directories(directory);
   lower::compile_kernel_library(model + "_kernels", generated.kernels, targets, directory, options);
   std::ofstream(directory / (model + ".h")) << generated.header;

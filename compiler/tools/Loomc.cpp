@@ -113,10 +113,19 @@ std::string describeKernels(const codegen::GeneratedModel &generated, const std:
       std::filesystem::temp_directory_path() / ("loomc-" + std::to_string(getpid()) + ".stmt");
   for (size_t i = 0; i < generated.kernels.size(); ++i) {
     const lower::KernelRequest &request = generated.kernels[i];
-    lower::Kernel kernel = request.build(target);
+    lower::Kernel kernel = [&] {
+      try {
+        return request.build(target);
+      } catch (const std::exception &error) {
+        throw std::runtime_error(lower::kernel_description(request) + ": " + error.what());
+      }
+    }();
     text << "// " << request.function_name
          << (kernel.name == request.function_name ? "" : " (" + kernel.name + ")") << " for "
-         << target.to_string() << "\n";
+         << target.to_string();
+    if (!request.schedule_site.empty())
+      text << ", scheduled by " << request.schedule_site;
+    text << "\n";
     if (emit == Emit::Schedule) {
       text << captureStderr([&] { kernel.pipeline.print_loop_nest(); });
     } else {
@@ -179,12 +188,14 @@ void emit(LoadedModel &loaded, const Options &options) {
     lower::LibraryOptions library;
     library.jobs = int(options.jobs);
     library.progress = progressLine(loaded.name, "compiled");
-    codegen::emit_model_library(loaded.module, loaded.name, targets, options.output, library);
+    codegen::emit_model_library(loaded.module, loaded.name, targets, options.output, library,
+                                dsl::registered_schedules());
     if (loaded.write_library_extras)
       loaded.write_library_extras(options.output);
     return;
   }
-  codegen::GeneratedModel generated = codegen::generate_model(loaded.module, loaded.name);
+  codegen::GeneratedModel generated =
+      codegen::generate_model(loaded.module, loaded.name, dsl::registered_schedules());
   switch (options.emit) {
   case Emit::Header:
     writeOutput(options.output, generated.header);

@@ -2,9 +2,12 @@
 // that a file linked in defines with LOOM_MODEL(name, model).
 #include "Loomc.h"
 #include "loom/dsl/Driver.h"
+#include "loom/dsl/Schedule.h"
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
+#include <filesystem>
 #include <memory>
 #include <stdexcept>
 
@@ -32,6 +35,13 @@ int main(int argc, char **argv) {
       throw std::runtime_error(modelName.empty()
                                    ? "this loomc holds several models (" + names + "); pick one with --model=NAME"
                                    : "no model named '" + modelName + "'; this loomc holds: " + names);
+    // A schedule for a model that is not here is a typo, not something to skip.
+    for (const auto &custom : loom::dsl::registered_schedules()) {
+      if (std::none_of(models.begin(), models.end(), [&](const auto &m) { return m.name == custom.model; }))
+        throw std::runtime_error(std::filesystem::path(custom.where.file_name()).filename().string() + ":" +
+                                 std::to_string(custom.where.line()) + ": LOOM_SCHEDULE(" + custom.model + ", " +
+                                 custom.kernel + ") names no model of this loomc; it holds: " + names);
+    }
     auto model = std::make_shared<loom::dsl::Model>(chosen->name);
     chosen->define(*model); // a loom::dsl::ModelError says what is wrong with the definition
     return {model->module(), chosen->name, model};

@@ -102,10 +102,19 @@ TEST(KernelLibrary, WorkerFailureNamesTheKernelAndItsError) {
   EXPECT_EQ(message, "kernel broken: no builder for this shape");
 }
 
-TEST(KernelLibrary, OneByOneFailurePassesTheErrorOn) {
+TEST(KernelLibrary, OneByOneFailureNamesTheKernelAsWorkersDo) {
   std::vector<KernelRequest> kernels = three_kernels();
   kernels.push_back(failing_kernel("broken"));
-  EXPECT_EQ(error_of(kernels, 1), "no builder for this shape");
+  EXPECT_EQ(error_of(kernels, 1), "kernel broken: no builder for this shape");
+}
+
+TEST(KernelLibrary, FailureOfACustomScheduledKernelNamesTheSchedule) {
+  KernelRequest broken = failing_kernel("broken");
+  broken.schedule_site = "schedule.cpp:7";
+  for (int jobs : {1, 2})
+    EXPECT_EQ(error_of({scale_kernel("fine", 0), broken}, jobs),
+              "kernel broken (scheduled by schedule.cpp:7): no builder for this shape")
+        << jobs;
 }
 
 TEST(KernelLibrary, WorkerThatCannotWriteItsResultSaysSo) {

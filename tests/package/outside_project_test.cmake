@@ -45,7 +45,8 @@ foreach(lesson ${LESSONS})
   run("configure lesson ${lesson_name}" ${CMAKE_COMMAND} -S ${lesson} -B ${lesson_build} -G Ninja
       -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH=${prefix} -DLOOM_COMPILE_JOBS=2)
   run("build lesson ${lesson_name}" ${CMAKE_COMMAND} --build ${lesson_build} -j 2)
-  file(GLOB programs LIST_DIRECTORIES false ${lesson_build}/train_* ${lesson_build}/infer_*)
+  file(GLOB programs LIST_DIRECTORIES false ${lesson_build}/train_* ${lesson_build}/infer_*
+                    ${lesson_build}/compare_*)
   foreach(program ${programs})
     execute_process(COMMAND ${program} WORKING_DIRECTORY ${lesson_build} RESULT_VARIABLE status
                     OUTPUT_VARIABLE output ERROR_VARIABLE output)

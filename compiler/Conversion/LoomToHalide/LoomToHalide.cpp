@@ -78,10 +78,10 @@ struct NewTensor {
 /// Names and creates the Funcs of one op: the result and any intermediate Funcs it needs.
 class OpFuncs {
 public:
-  explicit OpFuncs(mlir::Operation *op) {
+  /// `name` names the op's Funcs; when empty, the op's name and a process-wide count do.
+  OpFuncs(mlir::Operation *op, const std::string &name) {
     static std::atomic<int> counter{0};
-    std::string name = op->getName().stripDialect().str();
-    stem_ = name + "_" + std::to_string(counter++);
+    stem_ = name.empty() ? op->getName().stripDialect().str() + "_" + std::to_string(counter++) : name;
   }
 
   /// A fresh Func for `shape` named `<op>_<n>` or, for an intermediate, `<op>_<n>_<role>`.
@@ -269,7 +269,10 @@ HalideTensor multiply_panels(const std::vector<PanelTerm> &terms, Lowering &l, c
   NewTensor out = role.empty() ? l.result() : l.funcs.make(l.shape, l.type, role);
   Expr row = out.index[0], column = out.index[1];
   if (!gate) {
-    out.pure() = at(product.tensor, {column / kPanelWidth, row, column % kPanelWidth});
+    // One panel is read as such, so that Halide bounds the columns a schedule needs exactly (it
+    // cannot tell that n % P stays below 2 for n below 2).
+    out.pure() = panel_count == 1 ? at(product.tensor, {Expr(0), row, column})
+                                  : at(product.tensor, {column / kPanelWidth, row, column % kPanelWidth});
     return out.tensor;
   }
   NewTensor view = l.funcs.make({l.shape[1] / gate, m_size, gate}, l.type, role.empty() ? "by_gate" : role + "_by_gate");
@@ -819,11 +822,12 @@ Translation translation_of(mlir::Operation *op) {
 
 } // namespace
 
-std::vector<HalideTensor> lower_op(mlir::Operation *op, const std::vector<HalideTensor> &operands) {
+std::vector<HalideTensor> lower_op(mlir::Operation *op, const std::vector<HalideTensor> &operands,
+                                   const std::string &name) {
   Translation translation = translation_of(op);
   check_operands(op, operands);
   mlir::Type result_type = op->getResult(0).getType();
-  Lowering lowering{operands, static_shape(op, result_type), element_type(op, result_type), OpFuncs(op)};
+  Lowering lowering{operands, static_shape(op, result_type), element_type(op, result_type), OpFuncs(op, name)};
   try {
     HalideTensor result = translation(lowering);
     lowering.funcs.set_estimates();
@@ -842,11 +846,11 @@ std::vector<int64_t> packed_rhs_shape(mlir::Operation *op) {
   return {lower::panel_count(static_cast<int>(n_size)), k_size, lower::kPanelWidth};
 }
 
-HalideTensor pack_matmul_rhs(mlir::Operation *op, const HalideTensor &rhs) {
+HalideTensor pack_matmul_rhs(mlir::Operation *op, const HalideTensor &rhs, const std::string &name) {
   auto matmul = llvm::dyn_cast<MatmulOp>(op);
   if (!matmul)
     fail(op, "is not a loom.matmul: only a matmul's right operand is packed");
-  OpFuncs funcs(op);
+  OpFuncs funcs(op, name);
   try {
     HalideTensor panels = pack_rhs(matmul, rhs, funcs);
     funcs.set_estimates();
@@ -857,7 +861,7 @@ HalideTensor pack_matmul_rhs(mlir::Operation *op, const HalideTensor &rhs) {
 }
 
 std::vector<HalideTensor> lower_matmul_packed(mlir::Operation *op, const HalideTensor &lhs,
-                                              const HalideTensor &panels) {
+                                              const HalideTensor &panels, const std::string &name) {
   auto matmul = llvm::dyn_cast<MatmulOp>(op);
   if (!matmul)
     fail(op, "is not a loom.matmul");
@@ -871,7 +875,7 @@ std::vector<HalideTensor> lower_matmul_packed(mlir::Operation *op, const HalideT
                  tensor_string(lhs.shape, lhs.type));
   mlir::Type result_type = op->getResult(0).getType();
   const std::vector<HalideTensor> operands{lhs, panels};
-  Lowering lowering{operands, static_shape(op, result_type), element_type(op, result_type), OpFuncs(op)};
+  Lowering lowering{operands, static_shape(op, result_type), element_type(op, result_type), OpFuncs(op, name)};
   try {
     HalideTensor result = multiply_panels(matmul, lhs, panels, lowering);
     lowering.funcs.set_estimates();

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace loom::conversion {
@@ -42,15 +43,19 @@ struct HalideTensor {
 
 /// Translates one loom op, given its operands' tensors in operand order, into one tensor per result.
 ///
-/// Every op gets fresh Funcs named after it (`matmul_3`, `softmax_7_row_max`, ...), so no two results
-/// share a Func, and every Func carries Halide estimates of its extents: the schedules read them, and so
-/// can Halide's autoschedulers. The Funcs have no schedule; see schedule_cpu().
+/// Every op gets fresh Funcs named `name` (the result) and `<name>_<role>` (`matmul_3_panels`,
+/// `softmax_7_row_max`, ...); the code generator names an op `<op>_<i>`, i its place among the kernel's
+/// ops, so that names stay the same across targets and builds for custom schedules to use. Without a
+/// name, the op's and a process-wide count make one. Every Func carries Halide estimates of its extents:
+/// the schedules read them, and so can Halide's autoschedulers. The Funcs have no schedule; see
+/// schedule_cpu().
 ///
 /// Throws std::runtime_error naming the op and its location when the op is one the code generator
 /// handles itself (input, parameter, output, loss, parameter_gradient, adam_update, scan, yield) or has
 /// no translation, when the operands do not match the op's operand types, or when Halide rejects the
 /// definition.
-std::vector<HalideTensor> lower_op(mlir::Operation *op, const std::vector<HalideTensor> &operands);
+std::vector<HalideTensor> lower_op(mlir::Operation *op, const std::vector<HalideTensor> &operands,
+                                   const std::string &name = "");
 
 /// A loom.matmul reads its right operand as panels of P = lower::kPanelWidth columns
 /// (loom/lower/panel_gemm.h): a [ceil(N/P), K, P] tensor holding column p*P + i of the effective right
@@ -59,8 +64,8 @@ std::vector<HalideTensor> lower_op(mlir::Operation *op, const std::vector<Halide
 /// inside a scan) packs it once with pack_matmul_rhs and lowers the product with lower_matmul_packed.
 /// packed_rhs_shape gives the panels' shape. All three throw like lower_op.
 std::vector<int64_t> packed_rhs_shape(mlir::Operation *matmul);
-HalideTensor pack_matmul_rhs(mlir::Operation *matmul, const HalideTensor &rhs);
+HalideTensor pack_matmul_rhs(mlir::Operation *matmul, const HalideTensor &rhs, const std::string &name = "");
 std::vector<HalideTensor> lower_matmul_packed(mlir::Operation *matmul, const HalideTensor &lhs,
-                                              const HalideTensor &panels);
+                                              const HalideTensor &panels, const std::string &name = "");
 
 } // namespace loom::conversion

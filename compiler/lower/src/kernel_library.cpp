@@ -95,8 +95,8 @@ constexpr int kUnwrittenResult = 3;
 
 // Runs `compile` on every request and returns its results in the requests' order: in this process when
 // `jobs` is 1, else in up to `jobs` worker processes at once, each forked for one request. A worker
-// returns its result (or its error message) in a file of `scratch`; the first failure stops the others
-// and is thrown with the kernel's name.
+// returns its result (or its error message) in a file of `scratch`; the first failure stops the others.
+// Either way a failure is thrown as a std::runtime_error that names the kernel.
 std::vector<std::string> compile_each(const std::vector<KernelRequest>& requests, const CompileOne& compile, int jobs,
                                       const fs::path& scratch, const LibraryOptions::Progress& progress) {
   std::vector<std::string> results(requests.size());
@@ -107,7 +107,13 @@ std::vector<std::string> compile_each(const std::vector<KernelRequest>& requests
   };
   if (jobs <= 1 || requests.size() <= 1) {
     for (size_t i = 0; i < requests.size(); i++) {
-      results[i] = compile(requests[i]);
+      try {
+        results[i] = compile(requests[i]);
+      } catch (const Halide::CompileError& e) {
+        throw std::runtime_error(kernel_description(requests[i]) + ": Halide rejected it: " + e.what());
+      } catch (const std::exception& e) {
+        throw std::runtime_error(kernel_description(requests[i]) + ": " + e.what());
+      }
       finished(i);
     }
     return results;
@@ -169,7 +175,7 @@ std::vector<std::string> compile_each(const std::vector<KernelRequest>& requests
       continue;
     }
     if (!failure.empty()) continue;
-    failure = "kernel " + requests[index].function_name + ": ";
+    failure = kernel_description(requests[index]) + ": ";
     if (WIFSIGNALED(status))
       failure += "its compile worker was killed by signal " + std::to_string(WTERMSIG(status));
     else if (!written)
@@ -182,6 +188,11 @@ std::vector<std::string> compile_each(const std::vector<KernelRequest>& requests
   return results;
 }
 }  // namespace
+
+std::string kernel_description(const KernelRequest& request) {
+  return "kernel " + request.function_name +
+         (request.schedule_site.empty() ? "" : " (scheduled by " + request.schedule_site + ")");
+}
 
 std::string variant_suffix(const Halide::Target& target) {
   if (target.arch == Halide::Target::X86 && target.os == Halide::Target::Linux && !target.has_gpu_feature()) {

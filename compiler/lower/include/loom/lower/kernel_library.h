@@ -16,6 +16,8 @@ namespace loom::lower {
 struct KernelRequest {
   std::string function_name;
   std::function<Kernel(const Halide::Target&)> build;
+  // Where the kernel's schedule was written when it is not Loom's ("schedule.cpp:7"), for errors.
+  std::string schedule_site = "";
 };
 
 // How compile_kernel_library spreads its work.
@@ -32,7 +34,7 @@ struct LibraryOptions {
 // first call's CPU (halide_can_use_target_features) to the first target the CPU supports, so list the
 // widest first; the header also declares each variant as <function>_<suffix> (variant_suffix) for tests.
 // Kernels are compiled with no_runtime: link one library from compile_halide_runtime beside them.
-// Throws Halide::CompileError (with jobs == 1) or std::runtime_error (a worker's error message).
+// Throws std::runtime_error naming the kernel that failed and why (Halide's message, say).
 void compile_kernel_library(const std::string& library, const std::vector<KernelRequest>& kernels,
                             const std::vector<Halide::Target>& targets, const std::filesystem::path& output_dir,
                             const LibraryOptions& options = {});
@@ -43,6 +45,10 @@ Halide::Target runtime_target(const std::vector<Halide::Target>& targets);
 
 // Writes the Halide runtime for runtime_target(targets) as a static library.
 void compile_halide_runtime(const std::vector<Halide::Target>& targets, const std::filesystem::path& archive);
+
+// "kernel <function name>", plus where its schedule was written when that is not Loom's: how errors
+// name a kernel.
+std::string kernel_description(const KernelRequest& request);
 
 // Short name of a target's variant: "avx512", "avx2", else the target string with '-' as '_'.
 std::string variant_suffix(const Halide::Target& target);
