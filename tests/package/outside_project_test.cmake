@@ -45,6 +45,12 @@ foreach(lesson ${LESSONS})
   run("configure lesson ${lesson_name}" ${CMAKE_COMMAND} -S ${lesson} -B ${lesson_build} -G Ninja
       -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH=${prefix} -DLOOM_COMPILE_JOBS=2)
   run("build lesson ${lesson_name}" ${CMAKE_COMMAND} --build ${lesson_build} -j 2)
+  # A lesson that declares tests (enable_testing, add_test) says how it runs; the others run their
+  # programs, train_* first.
+  if(EXISTS ${lesson_build}/CTestTestfile.cmake)
+    run("test lesson ${lesson_name}" ${CMAKE_CTEST_COMMAND} --test-dir ${lesson_build} --output-on-failure)
+    continue()
+  endif()
   file(GLOB programs LIST_DIRECTORIES false ${lesson_build}/train_* ${lesson_build}/infer_*
                     ${lesson_build}/compare_*)
   foreach(program ${programs})
