@@ -6,7 +6,6 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Verifier.h"
 
-#include <filesystem>
 #include <variant>
 
 using namespace mlir;
@@ -49,8 +48,7 @@ MLIRContext &Model::context() { return state_->context; }
 ModuleOp Model::module() { return *state_->module; }
 
 void Model::fail(const std::string &message) const {
-  std::string file = std::filesystem::path(where_.file_name()).filename().string();
-  std::string prefix = file + ":" + std::to_string(where_.line()) + ": ";
+  std::string prefix = file_and_line(where_) + ": ";
   if (!layer_.empty())
     prefix += kind_ + " '" + layer_ + "': ";
   throw ModelError(prefix + message);

@@ -114,8 +114,8 @@ public:
         continue;
       auto [it, fresh] = schedules_.emplace(model_ + "_" + custom.kernel, custom);
       if (!fresh)
-        throw std::runtime_error(scheduleSite(custom) + ": LOOM_SCHEDULE(" + model_ + ", " + custom.kernel +
-                                 ") schedules a kernel that " + scheduleSite(it->second) +
+        throw std::runtime_error(dsl::file_and_line(custom.where) + ": LOOM_SCHEDULE(" + model_ + ", " + custom.kernel +
+                                 ") schedules a kernel that " + dsl::file_and_line(it->second.where) +
                                  " schedules already; keep one of them");
     }
   }
@@ -145,11 +145,6 @@ private:
   std::map<std::string, dsl::RegisteredSchedule> schedules_; // by kernel function name
   std::vector<std::string> schedulable_;                     // kernels lowered from ops, in order
 
-  static std::string scheduleSite(const dsl::RegisteredSchedule &custom) {
-    return std::filesystem::path(custom.where.file_name()).filename().string() + ":" +
-           std::to_string(custom.where.line());
-  }
-
   /// A schedule for a kernel the model does not have is a mistake (a typo, or a kernel that a change
   /// of the model renumbered), not something to ignore.
   void checkSchedulesUsed() const {
@@ -159,7 +154,7 @@ private:
       std::string known;
       for (const std::string &kernel : schedulable_)
         known += (known.empty() ? "" : ", ") + kernel.substr(model_.size() + 1);
-      throw std::runtime_error(scheduleSite(custom) + ": LOOM_SCHEDULE(" + model_ + ", " + custom.kernel +
+      throw std::runtime_error(dsl::file_and_line(custom.where) + ": LOOM_SCHEDULE(" + model_ + ", " + custom.kernel +
                                "): model '" + model_ + "' has no kernel " + name +
                                " that takes a schedule; those that do: " + known +
                                " (--emit=schedule shows each one's Funcs and loops)");
@@ -441,7 +436,7 @@ private:
       return lower::Kernel{name, Halide::Pipeline(outputFuncs), arguments};
     }});
     if (custom)
-      kernels_.back().schedule_site = scheduleSite(*custom);
+      kernels_.back().schedule_site = dsl::file_and_line(custom->where);
   }
 
   /// Runs the model file's schedule of a kernel for `target`, naming the target in whatever it throws
@@ -453,10 +448,8 @@ private:
     const std::string what = "its schedule for " + target.to_string() + ": ";
     try {
       custom.schedule(kernel);
-    } catch (const Halide::CompileError &error) {
-      throw std::runtime_error(what + "Halide rejected it: " + error.what());
-    } catch (const std::exception &error) {
-      throw std::runtime_error(what + error.what());
+    } catch (...) {
+      throw std::runtime_error(what + lower::current_error());
     }
   }
 

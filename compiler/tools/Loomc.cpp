@@ -104,45 +104,51 @@ std::string captureStderr(const std::function<void()> &print) {
   return captured.str();
 }
 
-/// Every kernel's loop nest (schedule) or lowered statement (stmt), for the first target.
+/// One kernel's loop nest (schedule) or lowered statement (stmt), under a header line naming it.
+std::string describeKernel(const lower::KernelRequest &request, const Halide::Target &target, Emit emit) {
+  std::ostringstream text;
+  lower::Kernel kernel = request.build(target);
+  text << "// " << request.function_name
+       << (kernel.name == request.function_name ? "" : " (" + kernel.name + ")") << " for "
+       << target.to_string();
+  if (!request.schedule_site.empty())
+    text << ", scheduled by " << request.schedule_site;
+  text << "\n";
+  if (emit == Emit::Schedule) {
+    text << captureStderr([&] { kernel.pipeline.print_loop_nest(); });
+  } else {
+    const std::filesystem::path scratch =
+        std::filesystem::temp_directory_path() / ("loomc-" + std::to_string(getpid()) + ".stmt");
+    try {
+      kernel.pipeline.compile_to_lowered_stmt(scratch.string(), kernel.arguments, Halide::Text, target);
+    } catch (...) {
+      std::filesystem::remove(scratch);
+      throw;
+    }
+    text << std::ifstream(scratch).rdbuf();
+    std::filesystem::remove(scratch);
+  }
+  text << "\n";
+  return text.str();
+}
+
+/// Every kernel's loop nest (schedule) or lowered statement (stmt), for the first target. A kernel
+/// that cannot be built or lowered is named as compile_kernel_library names it.
 std::string describeKernels(const codegen::GeneratedModel &generated, const std::string &model,
                             const Halide::Target &target, Emit emit) {
-  std::ostringstream text;
+  std::string text;
   auto progress = progressLine(model, emit == Emit::Schedule ? "scheduled" : "lowered");
-  const std::filesystem::path scratch =
-      std::filesystem::temp_directory_path() / ("loomc-" + std::to_string(getpid()) + ".stmt");
   for (size_t i = 0; i < generated.kernels.size(); ++i) {
     const lower::KernelRequest &request = generated.kernels[i];
-    lower::Kernel kernel = [&] {
-      try {
-        return request.build(target);
-      } catch (const std::exception &error) {
-        throw std::runtime_error(lower::kernel_description(request) + ": " + error.what());
-      }
-    }();
-    text << "// " << request.function_name
-         << (kernel.name == request.function_name ? "" : " (" + kernel.name + ")") << " for "
-         << target.to_string();
-    if (!request.schedule_site.empty())
-      text << ", scheduled by " << request.schedule_site;
-    text << "\n";
-    if (emit == Emit::Schedule) {
-      text << captureStderr([&] { kernel.pipeline.print_loop_nest(); });
-    } else {
-      try {
-        kernel.pipeline.compile_to_lowered_stmt(scratch.string(), kernel.arguments, Halide::Text, target);
-      } catch (...) {
-        std::filesystem::remove(scratch);
-        throw;
-      }
-      text << std::ifstream(scratch).rdbuf();
-      std::filesystem::remove(scratch);
+    try {
+      text += describeKernel(request, target, emit);
+    } catch (...) {
+      throw std::runtime_error(lower::kernel_description(request) + ": " + lower::current_error());
     }
-    text << "\n";
     if (progress)
       progress(i + 1, generated.kernels.size(), request.function_name);
   }
-  return text.str();
+  return text;
 }
 
 void runPipeline(mlir::ModuleOp module, const Options &options) {

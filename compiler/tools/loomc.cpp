@@ -7,7 +7,6 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
-#include <filesystem>
 #include <memory>
 #include <stdexcept>
 
@@ -38,8 +37,7 @@ int main(int argc, char **argv) {
     // A schedule for a model that is not here is a typo, not something to skip.
     for (const auto &custom : loom::dsl::registered_schedules()) {
       if (std::none_of(models.begin(), models.end(), [&](const auto &m) { return m.name == custom.model; }))
-        throw std::runtime_error(std::filesystem::path(custom.where.file_name()).filename().string() + ":" +
-                                 std::to_string(custom.where.line()) + ": LOOM_SCHEDULE(" + custom.model + ", " +
+        throw std::runtime_error(loom::dsl::file_and_line(custom.where) + ": LOOM_SCHEDULE(" + custom.model + ", " +
                                  custom.kernel + ") names no model of this loomc; it holds: " + names);
     }
     auto model = std::make_shared<loom::dsl::Model>(chosen->name);

@@ -97,6 +97,13 @@ TEST(CustomSchedule, AScheduleHalideRefusesWhenCompilingNamesTheKernelAndSchedul
   }
 }
 
+TEST(CustomSchedule, AScheduleHalideRefusesWhenLoweringNamesTheKernelAndSchedule) {
+  std::string error = error_of(loomc("unroll_unbounded", std::string("--emit=stmt ") + kAvx512));
+  EXPECT_THAT(error, HasSubstr("loomc: error: kernel unroll_unbounded_forward_kernel1 (scheduled by "
+                               "schedule_models.cpp:48): Halide rejected it: "));
+  EXPECT_THAT(error, HasSubstr("Can only unroll for loops over a constant extent"));
+}
+
 TEST(CustomSchedule, LoomsScheduleOnlyOnce) {
   EXPECT_THAT(error_of(loomc("default_twice", std::string("--emit=schedule ") + kAvx512)),
               HasSubstr("(scheduled by schedule_models.cpp:54): its schedule for x86-64-linux-avx512-fma: "

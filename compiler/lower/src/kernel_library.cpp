@@ -109,10 +109,8 @@ std::vector<std::string> compile_each(const std::vector<KernelRequest>& requests
     for (size_t i = 0; i < requests.size(); i++) {
       try {
         results[i] = compile(requests[i]);
-      } catch (const Halide::CompileError& e) {
-        throw std::runtime_error(kernel_description(requests[i]) + ": Halide rejected it: " + e.what());
-      } catch (const std::exception& e) {
-        throw std::runtime_error(kernel_description(requests[i]) + ": " + e.what());
+      } catch (...) {
+        throw std::runtime_error(kernel_description(requests[i]) + ": " + current_error());
       }
       finished(i);
     }
@@ -136,14 +134,8 @@ std::vector<std::string> compile_each(const std::vector<KernelRequest>& requests
         std::string text;
         try {
           text = compile(requests[next]);
-        } catch (const Halide::CompileError& e) {
-          text = std::string("Halide rejected it: ") + e.what();
-          code = 1;
-        } catch (const std::exception& e) {
-          text = e.what();
-          code = 1;
         } catch (...) {
-          text = "unknown error";
+          text = current_error();
           code = 1;
         }
         std::ofstream result(result_file(next), std::ios::binary);
@@ -188,6 +180,18 @@ std::vector<std::string> compile_each(const std::vector<KernelRequest>& requests
   return results;
 }
 }  // namespace
+
+std::string current_error() {
+  try {
+    throw;
+  } catch (const Halide::CompileError& e) {
+    return std::string("Halide rejected it: ") + e.what();
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "unknown error";
+  }
+}
 
 std::string kernel_description(const KernelRequest& request) {
   return "kernel " + request.function_name +

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
+#include <string>
 #if __has_include(<source_location>)
 #include <source_location>
 #endif
@@ -33,5 +35,10 @@ private:
   uint_least32_t line_ = 0;
 };
 #endif
+
+/// "model.cpp:15": the file's name without its directory, and the line, as errors give a place.
+inline std::string file_and_line(const Where &where) {
+  return std::filesystem::path(where.file_name()).filename().string() + ":" + std::to_string(where.line());
+}
 
 } // namespace loom::dsl

@@ -50,6 +50,10 @@ void compile_halide_runtime(const std::vector<Halide::Target>& targets, const st
 // name a kernel.
 std::string kernel_description(const KernelRequest& request);
 
+// What the exception being handled says, "Halide rejected it: " before Halide's compile errors. Only
+// inside a catch block.
+std::string current_error();
+
 // Short name of a target's variant: "avx512", "avx2", else the target string with '-' as '_'.
 std::string variant_suffix(const Halide::Target& target);
 
